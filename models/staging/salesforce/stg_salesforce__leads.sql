@@ -1,0 +1,103 @@
+with
+
+source as (
+
+    select * from {{ source('salesforce', 'lead') }}
+
+),
+
+renamed as (
+
+    select
+        cast(id as {{ dbt.type_string() }}) as lead_id,
+        cast(first_name as {{ dbt.type_string() }}) as first_name,
+        cast(last_name as {{ dbt.type_string() }}) as last_name,
+        cast(email as {{ dbt.type_string() }}) as email,
+        cast(phone as {{ dbt.type_string() }}) as phone,
+        cast(company as {{ dbt.type_string() }}) as company_name,
+        cast(title as {{ dbt.type_string() }}) as title,
+        cast(industry as {{ dbt.type_string() }}) as industry,
+        cast(number_of_employees as {{ dbt.type_bigint() }}) as employee_count,
+        cast(annual_revenue as {{ dbt.type_numeric() }}) as annual_revenue_usd,
+        cast(upper(trim(country)) as {{ dbt.type_string() }}) as country_code,
+        cast(trim(lead_source) as {{ dbt.type_string() }}) as lead_source,
+        cast(status as {{ dbt.type_string() }}) as lead_status,
+        cast(owner_id as {{ dbt.type_string() }}) as owner_id,
+        cast(created_date as {{ dbt.type_timestamp() }}) as created_at,
+        cast(mql_date__c as {{ dbt.type_timestamp() }}) as mql_at,
+        cast(sql_date__c as {{ dbt.type_timestamp() }}) as sql_at,
+        cast(lead_score__c as {{ dbt.type_float() }}) as marketing_score,
+        cast(bant_budget__c as {{ dbt.type_boolean() }}) as has_bant_budget,
+        cast(bant_authority__c as {{ dbt.type_boolean() }}) as has_bant_authority,
+        cast(bant_need__c as {{ dbt.type_boolean() }}) as has_bant_need,
+        cast(bant_timeline__c as {{ dbt.type_boolean() }}) as has_bant_timeline,
+        cast(disqualified_reason__c as {{ dbt.type_string() }}) as disqualified_reason,
+        cast(utm_source__c as {{ dbt.type_string() }}) as utm_source,
+        cast(utm_medium__c as {{ dbt.type_string() }}) as utm_medium,
+        cast(utm_campaign__c as {{ dbt.type_string() }}) as utm_campaign,
+        cast(is_converted as {{ dbt.type_boolean() }}) as is_converted,
+        cast(converted_date as {{ dbt.type_timestamp() }}) as converted_at,
+        cast(converted_account_id as {{ dbt.type_string() }}) as converted_account_id,
+        cast(converted_contact_id as {{ dbt.type_string() }}) as converted_contact_id,
+        cast(converted_opportunity_id as {{ dbt.type_string() }}) as converted_opportunity_id,
+        coalesce(cast(is_deleted as {{ dbt.type_boolean() }}), false) as is_deleted,
+        cast(_fivetran_synced as {{ dbt.type_timestamp() }}) as synced_at
+    from source
+
+),
+
+deduplicated as (
+
+    -- a row re-synced by the connector appears again: the latest load wins
+    select
+        *,
+        row_number() over (
+            partition by lead_id
+            order by synced_at desc
+        ) as load_order
+    from renamed
+
+),
+
+final as (
+
+    select
+        lead_id,
+        first_name,
+        last_name,
+        email,
+        phone,
+        company_name,
+        title,
+        industry,
+        employee_count,
+        annual_revenue_usd,
+        country_code,
+        lead_source,
+        lead_status,
+        owner_id,
+        created_at,
+        mql_at,
+        sql_at,
+        marketing_score,
+        has_bant_budget,
+        has_bant_authority,
+        has_bant_need,
+        has_bant_timeline,
+        disqualified_reason,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        is_converted,
+        converted_at,
+        converted_account_id,
+        converted_contact_id,
+        converted_opportunity_id,
+        synced_at
+    from deduplicated
+    where load_order = 1
+        and not is_deleted  -- soft deletes are counted in audit_raw_row_reconciliation
+
+)
+
+select * from final

@@ -1,0 +1,97 @@
+"""`make run`: raw data -> dbt build -> publish -> summary, each step failing loudly.
+
+Write-audit-publish: dbt writes the build database; only when every model, data test and unit test
+passed is the published file replaced. A failure leaves the last good publish untouched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from revenue_engine import summary
+from revenue_engine.dbt import DbtError, public_models, run_dbt
+from revenue_engine.publish import publish
+from revenue_engine.settings import Settings, load_settings
+
+GENERATION_MARKER = "_generated.json"
+
+
+def ensure_raw_data(settings: Settings) -> None:
+    """Generate the demo company when RAW_DATA_DIR is unset (once per scale and seed)."""
+    if not settings.generate_demo:
+        if not settings.raw_data_dir.is_dir():
+            raise SystemExit(f"RAW_DATA_DIR={settings.raw_data_dir} is not a directory")
+        print(f"Raw data: {settings.raw_data_dir} (RAW_DATA_DIR)")
+        return
+    from revenue_engine.generate import generate
+
+    wanted = {"leads": settings.demo_leads, "seed": settings.demo_seed}
+    marker = settings.raw_data_dir / GENERATION_MARKER
+    if marker.exists() and json.loads(marker.read_text()).get("arguments") == wanted:
+        print(f"Raw data: {settings.raw_data_dir} (demo company, {settings.demo_leads} leads, cached)")
+        return
+    shutil.rmtree(settings.raw_data_dir, ignore_errors=True)
+    started = time.perf_counter()
+    counts = generate(
+        out_dir=settings.raw_data_dir, leads=settings.demo_leads, seed=settings.demo_seed,
+        progress=sys.stderr.isatty(),
+    )
+    marker.write_text(json.dumps({"arguments": wanted, "rows": counts}, indent=2))
+    print(f"Raw data: generated the demo company ({settings.demo_leads} leads) in "
+          f"{time.perf_counter() - started:.1f}s into {settings.raw_data_dir}")
+
+
+def archive_run_results(settings: Settings, outcome: str) -> Path | None:
+    """Keep each run's run_results.json under WAREHOUSE_DIR/runs/ with its time and outcome."""
+    results = settings.project_dir / "target" / "run_results.json"
+    if not results.exists():
+        return None
+    settings.runs_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = settings.runs_dir / f"{stamp}_{outcome}_run_results.json"
+    shutil.copyfile(results, target)
+    return target
+
+
+def run(settings: Settings, publish_results: bool = True) -> int:
+    """The whole pipeline; returns the process exit code."""
+    started = time.perf_counter()
+    ensure_raw_data(settings)
+    settings.build_database.parent.mkdir(parents=True, exist_ok=True)
+    (settings.warehouse_dir / "tmp").mkdir(parents=True, exist_ok=True)
+    try:
+        run_dbt(settings, "build")
+    except DbtError as error:
+        archive_run_results(settings, "failed")
+        print(f"\nFAILED: {error}. Nothing was published; {settings.published_database} is unchanged.",
+              file=sys.stderr)
+        return 1
+    archive_run_results(settings, "passed")
+    if publish_results:
+        counts = publish(settings.build_database, settings.published_database, settings.parquet_dir,
+                         public_models(settings.project_dir))
+        print(f"\nPublished {len(counts)} public marts to {settings.published_database} "
+              f"(Parquet in {settings.parquet_dir})")
+    summary.print_summary(settings.build_database)
+    print(f"\nDone in {time.perf_counter() - started:.1f}s.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m revenue_engine", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run_parser = commands.add_parser("run", help="generate (demo) or read raw data, build, publish")
+    run_parser.add_argument("--no-publish", action="store_true", help="build and test only")
+    commands.add_parser("summary", help="print the headline numbers of the built warehouse")
+    args = parser.parse_args(argv)
+    settings = load_settings()
+    if args.command == "summary":
+        summary.print_summary(settings.build_database)
+        return 0
+    return run(settings, publish_results=not args.no_publish)
