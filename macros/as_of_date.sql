@@ -10,7 +10,8 @@
         {{ return("cast('1970-01-01' as date)") }}
     {%- endif -%}
     {%- set latest = [] -%}
-    {%- for node in graph.sources.values() if node.package_name == project_name and node.loaded_at_field -%}
+    {%- for node in graph.sources.values()
+        if node.package_name == project_name and node.loaded_at_field and node.loaded_at_field in node.columns -%}
         {%- do latest.append(
             "select max(cast(" ~ node.loaded_at_field ~ " as " ~ dbt.type_timestamp() ~ ")) as loaded_at from "
             ~ source(node.source_name, node.name)

@@ -1,0 +1,100 @@
+-- One row per currency and day: the USD value of one unit, with the last known rate carried forward
+-- over days the finance feed skipped (weekends, holidays). USD is always 1.
+with
+
+rates as (
+
+    select * from {{ ref('stg_finance__fx_rates') }}
+
+),
+
+calendar as (
+
+    select * from {{ ref('int_calendar_days') }}
+
+),
+
+currencies as (
+
+    select
+        currency_code,
+        min(rate_date) as first_rate_date
+    from rates
+    where currency_code != 'USD'
+    group by currency_code
+
+),
+
+currency_days as (
+
+    select
+        currencies.currency_code,
+        calendar.date_day
+    from currencies
+    inner join calendar
+        on calendar.date_day >= currencies.first_rate_date
+
+),
+
+observed as (
+
+    select
+        currency_days.currency_code,
+        currency_days.date_day,
+        rates.rate_to_usd,
+        rates.rate_date
+    from currency_days
+    left join rates
+        on
+            currency_days.currency_code = rates.currency_code
+            and currency_days.date_day = rates.rate_date
+
+),
+
+filled as (
+
+    select
+        currency_code,
+        date_day,
+        last_value(rate_to_usd ignore nulls) over (
+            partition by currency_code order by date_day
+            rows between unbounded preceding and current row
+        ) as rate_to_usd,
+        last_value(rate_date ignore nulls) over (
+            partition by currency_code order by date_day
+            rows between unbounded preceding and current row
+        ) as rate_observed_date
+    from observed
+
+),
+
+usd as (
+
+    select
+        'USD' as currency_code,
+        date_day,
+        cast(1 as {{ dbt.type_numeric() }}) as rate_to_usd,
+        date_day as rate_observed_date
+    from calendar
+
+),
+
+final as (
+
+    select
+        currency_code,
+        date_day,
+        rate_to_usd,
+        rate_observed_date
+    from filled
+    union all
+    select
+        currency_code,
+        date_day,
+        rate_to_usd,
+        rate_observed_date
+    from usd
+
+)
+
+select * from final
