@@ -32,7 +32,7 @@ currency_days as (
         calendar.date_day
     from currencies
     inner join calendar
-        on calendar.date_day >= currencies.first_rate_date
+        on currencies.first_rate_date <= calendar.date_day
 
 ),
 

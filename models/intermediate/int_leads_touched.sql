@@ -1,6 +1,8 @@
 -- One row per lead that sales touched: the first sales touch (a task logged by a user of a sales
 -- department on the lead) at or after the moment the lead became workable (its MQL, or its creation
 -- when it skipped MQL), and how much rep effort the lead received.
+{%- set sales_departments = "'" ~ var('sales_departments') | join("', '") ~ "'" %}
+
 with
 
 leads as (
@@ -30,7 +32,7 @@ sales_tasks as (
     from tasks
     inner join users
         on tasks.owner_id = users.user_id
-    where users.department in ('{{ var("sales_departments") | join("', '") }}')
+    where users.department in ({{ sales_departments }})
 
 ),
 

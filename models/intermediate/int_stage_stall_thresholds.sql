@@ -42,11 +42,27 @@ historical as (
 
     select
         stage,
-        percentile_cont({{ var('stalled_deal_percentile') }}) within group (order by days_in_stage)
-        as historical_days,
+        percentile_cont({{ var('stalled_deal_percentile') }}) within group (
+            order by days_in_stage
+        ) as historical_days,
         count(*) as won_visit_count
     from won_visits
     group by stage
+
+),
+
+configured as (
+
+    -- stages listed in the stalled_deal_days variable (stage: days)
+    select
+        cast(null as {{ dbt.type_string() }}) as stage,
+        cast(null as {{ dbt.type_int() }}) as stalled_after_days
+    {%- for stage, days in var('stalled_deal_days').items() %}
+    union all
+    select
+        '{{ stage }}' as stage,
+        {{ days }} as stalled_after_days
+    {%- endfor %}
 
 ),
 
@@ -55,17 +71,14 @@ final as (
     select
         stages.stage,
         cast(
-            {%- set overrides = var('stalled_deal_days') %}
-            case
-                {%- for stage, days in overrides.items() %}
-                    when stages.stage = '{{ stage }}' then {{ days }}
-                {%- endfor %}
-                when historical.historical_days is not null then ceil(historical.historical_days)
-                else {{ var('stalled_deal_default_days') }}
-            end as {{ dbt.type_int() }}
+            coalesce(
+                configured.stalled_after_days,
+                ceil(historical.historical_days),
+                {{ var('stalled_deal_default_days') }}
+            ) as {{ dbt.type_int() }}
         ) as stalled_after_days,
         case
-            when stages.stage in ('{{ overrides.keys() | join("', '") }}') then 'configured'
+            when configured.stalled_after_days is not null then 'configured'
             when historical.historical_days is not null then 'won_deal_percentile'
             else 'default'
         end as threshold_source,
@@ -73,6 +86,8 @@ final as (
     from stages
     left join historical
         on stages.stage = historical.stage
+    left join configured
+        on stages.stage = configured.stage
 
 )
 

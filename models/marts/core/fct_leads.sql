@@ -43,6 +43,7 @@ joined as (
         icp.icp_tier,
         icp.icp_score,
         icp.icp_version,
+        coalesce(leads.mql_at, leads.created_at) as workable_at,
         touches.first_response_at,
         coalesce(touches.sales_touch_count, 0) as sales_touch_count,
         opportunities.opportunity_id as matched_opportunity_id,
@@ -104,7 +105,7 @@ final as (
         mql_at is null and (sql_at is not null or converted_opportunity_id is not null) as has_skipped_mql,
         sql_at is null and converted_opportunity_id is not null as has_skipped_sql,
         first_response_at,
-        {{ dbt.datediff('coalesce(mql_at, created_at)', 'first_response_at', 'minute') }} as response_minutes,
+        {{ dbt.datediff('workable_at', 'first_response_at', 'minute') }} as response_minutes,
         sales_touch_count,
         marketing_score,
         case

@@ -39,8 +39,10 @@ campaigns as (
 final as (
 
     select
-        {{ dbt.concat(["spend.ad_platform", "'-'", "spend.campaign_id", "'-'", dbt.cast('spend.spend_date', dbt.type_string())]) }}
-        as spend_id,
+        {{ dbt.concat([
+            "spend.ad_platform", "'-'", "spend.campaign_id", "'-'",
+            dbt.cast("spend.spend_date", dbt.type_string()),
+        ]) }} as spend_id,
         spend.spend_date,
         spend.ad_platform,
         spend.campaign_id,

@@ -91,6 +91,7 @@ enriched as (
         sourced.lead_source,
         sourced.channel,
         coalesce(current_visits.current_stage_entered_at, opportunities.created_at) as current_stage_entered_at,
+        {{ dbt.datediff('opportunities.created_at', 'opportunities.close_date', 'day') }} as cycle_days,
         -- money converts at the close date for closed deals and at as_of_date for open ones
         case
             when opportunities.is_closed then opportunities.close_date
@@ -138,9 +139,8 @@ final as (
         cast(enriched.close_date as {{ dbt.type_timestamp() }}) as closed_at,
         enriched.close_date,
         case
-            when enriched.is_closed
-                and {{ dbt.datediff('enriched.created_at', 'enriched.close_date', 'day') }} >= 0
-                then {{ dbt.datediff('enriched.created_at', 'enriched.close_date', 'day') }}
+            when enriched.is_closed and enriched.cycle_days >= 0
+                then enriched.cycle_days
         end as sales_cycle_days,
         case
             when not enriched.is_closed

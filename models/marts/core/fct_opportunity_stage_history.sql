@@ -11,8 +11,7 @@ visits as (
 final as (
 
     select
-        {{ dbt.concat(['opportunity_id', "'-'", dbt.cast('visit_number', dbt.type_string())]) }}
-        as stage_visit_id,
+        {{ dbt.concat(["opportunity_id", "'-'", dbt.cast("visit_number", dbt.type_string())]) }} as stage_visit_id,
         opportunity_id,
         visit_number,
         stage,
