@@ -33,24 +33,15 @@ def publish(build_database: Path, published_database: Path, parquet_dir: Path,
     counts: dict[str, int] = {}
     connection = duckdb.connect()
     try:
-        connection.execute(f"attach '{build_database}' as build (read_only)")
-        connection.execute(f"attach '{staging_file}' as published (storage_version '{STORAGE_VERSION}')")
-        for schema, name in tables:
-            connection.execute(f'create schema if not exists published."{schema}"')
-            connection.execute(
-                f'create table published."{schema}"."{name}" as select * from build."{schema}"."{name}"'
-            )
-            connection.execute(
-                f'copy published."{schema}"."{name}" to '
-                f"'{staging_parquet / (name + '.parquet')}' (format parquet)"
-            )
-            row = connection.execute(f'select count(*) from published."{schema}"."{name}"').fetchone()
-            counts[f"{schema}.{name}"] = int(row[0]) if row else 0
-        connection.execute("checkpoint published")
-        connection.execute("detach published")
-        connection.execute("detach build")
-    finally:
+        _copy_tables(connection, build_database, staging_file, staging_parquet, tables, counts)
+    except BaseException:
+        # the last good publish stays as it was; leave no half-written files behind
         connection.close()
+        for leftover in (staging_file, Path(str(staging_file) + ".wal")):
+            leftover.unlink(missing_ok=True)
+        shutil.rmtree(staging_parquet, ignore_errors=True)
+        raise
+    connection.close()
 
     os.replace(staging_file, published_database)
     previous = parquet_dir.with_name(parquet_dir.name + f".old-{os.getpid()}")
@@ -59,3 +50,24 @@ def publish(build_database: Path, published_database: Path, parquet_dir: Path,
     staging_parquet.rename(parquet_dir)
     shutil.rmtree(previous, ignore_errors=True)
     return counts
+
+
+def _copy_tables(connection: duckdb.DuckDBPyConnection, build_database: Path, staging_file: Path,
+                 staging_parquet: Path, tables: list[tuple[str, str]], counts: dict[str, int]) -> None:
+    """Copy each table into the staging file and export it as Parquet, counting rows."""
+    connection.execute(f"attach '{build_database}' as build (read_only)")
+    connection.execute(f"attach '{staging_file}' as published (storage_version '{STORAGE_VERSION}')")
+    for schema, name in tables:
+        connection.execute(f'create schema if not exists published."{schema}"')
+        connection.execute(
+            f'create table published."{schema}"."{name}" as select * from build."{schema}"."{name}"'
+        )
+        connection.execute(
+            f'copy published."{schema}"."{name}" to '
+            f"'{staging_parquet / (name + '.parquet')}' (format parquet)"
+        )
+        row = connection.execute(f'select count(*) from published."{schema}"."{name}"').fetchone()
+        counts[f"{schema}.{name}"] = int(row[0]) if row else 0
+    connection.execute("checkpoint published")
+    connection.execute("detach published")
+    connection.execute("detach build")

@@ -15,6 +15,12 @@ stages as (
 
 ),
 
+opportunities as (
+
+    select * from {{ ref('stg_salesforce__opportunities') }}
+
+),
+
 mapped as (
 
     select
@@ -26,6 +32,9 @@ mapped as (
         stages.stage_order,
         coalesce(stages.is_closed, false) as is_closed_stage
     from changes
+    -- history of a deal that is soft-deleted or unknown has no live deal to describe
+    inner join opportunities
+        on changes.opportunity_id = opportunities.opportunity_id
     left join stages
         on changes.stage_name = stages.raw_stage_name
     where changes.stage_name is not null

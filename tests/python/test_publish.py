@@ -1,0 +1,189 @@
+"""Write-audit-publish: the published warehouse changes only by a complete, validated build.
+
+Each test runs the real pipeline (`python -m revenue_engine run`) in a subprocess against its own
+WAREHOUSE_DIR and a small generated demo company, the way cron or CI would.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from revenue_engine.generate import generate
+from revenue_engine.publish import publish
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+LEADS = 1500
+
+
+def pipeline_env(raw: Path, warehouse: Path) -> dict[str, str]:
+    env = {**os.environ, "RAW_DATA_DIR": str(raw), "WAREHOUSE_DIR": str(warehouse)}
+    env.pop("DUCKDB_PATH", None)
+    return env
+
+
+def start_pipeline(raw: Path, warehouse: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "revenue_engine", "run"],
+        cwd=PROJECT_DIR,
+        env=pipeline_env(raw, warehouse),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group, so a test can kill dbt with it
+    )
+
+
+def run_pipeline(raw: Path, warehouse: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "revenue_engine", "run"],
+        cwd=PROJECT_DIR,
+        env=pipeline_env(raw, warehouse),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def fingerprint(warehouse: Path) -> dict[str, str]:
+    """sha256 of the published file and of every Parquet export."""
+    files = [warehouse / "analytics.duckdb", *sorted((warehouse / "parquet").glob("*"))]
+    return {str(f.relative_to(warehouse)): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+
+
+def mart_counts(database: Path) -> dict[str, int]:
+    with duckdb.connect(str(database), read_only=True) as connection:
+        tables = connection.execute(
+            "select table_schema, table_name from information_schema.tables order by 1, 2"
+        ).fetchall()
+        return {
+            f"{schema}.{name}": connection.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
+            for schema, name in tables
+        }
+
+
+@pytest.fixture(scope="module")
+def raw_data(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Two demo companies (different seeds) so a second publish visibly changes the data."""
+    root = tmp_path_factory.mktemp("raw")
+    first, second = root / "seed1", root / "seed2"
+    generate(out_dir=first, leads=LEADS, seed=1)
+    generate(out_dir=second, leads=LEADS, seed=2)
+    return {"first": first, "second": second}
+
+
+@pytest.fixture(scope="module")
+def published(raw_data: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    warehouse = tmp_path_factory.mktemp("warehouse")
+    result = run_pipeline(raw_data["first"], warehouse)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return warehouse
+
+
+def public_models() -> set[str]:
+    manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text())
+    return {
+        f"{node['schema']}.{node['alias']}"
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node.get("access") == "public"
+    }
+
+
+def test_publishes_exactly_the_public_marts_in_a_duckdb_1_4_file(published: Path) -> None:
+    database = published / "analytics.duckdb"
+    counts = mart_counts(database)
+    assert set(counts) == public_models()
+    assert counts["marts.fct_leads"] > 0
+    with duckdb.connect() as connection:
+        connection.execute(f"attach '{database}' as published (read_only)")
+        tags = connection.execute(
+            "select tags from duckdb_databases() where database_name = 'published'"
+        ).fetchone()[0]
+    assert tags["storage_version"].startswith("v1.4.0")
+    # the Parquet export holds the same rows as the published tables
+    for table, count in counts.items():
+        parquet = published / "parquet" / f"{table.split('.')[1]}.parquet"
+        assert len(pd.read_parquet(parquet)) == count, table
+    # the build database holds more than BI sees (staging, intermediate): it is not what is published
+    assert len(mart_counts(published / "build" / "revenue_engine.duckdb")) > len(counts)
+
+
+def test_a_failed_build_leaves_the_last_publish_untouched(
+    published: Path, raw_data: dict[str, Path], tmp_path: Path
+) -> None:
+    before = fingerprint(published)
+    broken = tmp_path / "broken"
+    generate(out_dir=broken, leads=LEADS, seed=3)
+    lead = pd.read_parquet(broken / "salesforce" / "lead.parquet").drop(columns=["mql_date__c"])
+    lead.to_parquet(broken / "salesforce" / "lead.parquet", index=False)
+
+    result = run_pipeline(broken, published)
+
+    assert result.returncode != 0
+    assert "salesforce.lead is missing column mql_date__c" in result.stdout + result.stderr
+    assert fingerprint(published) == before
+    assert not list(published.glob("*.tmp-*"))
+
+
+def test_a_killed_build_leaves_the_last_publish_untouched(
+    published: Path, raw_data: dict[str, Path]
+) -> None:
+    before = fingerprint(published)
+    build_database = published / "build" / "revenue_engine.duckdb"
+    build_started = build_database.stat().st_mtime
+    process = start_pipeline(raw_data["second"], published)
+    deadline = time.monotonic() + 60
+    # kill it once dbt is writing the build database, well before publishing
+    while build_database.stat().st_mtime == build_started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+    assert process.returncode == -signal.SIGKILL
+    assert fingerprint(published) == before
+
+
+def test_a_failure_while_publishing_leaves_the_last_publish_untouched(published: Path) -> None:
+    before = fingerprint(published)
+    tables = [("marts", "fct_leads"), ("marts", "no_such_mart")]
+    with pytest.raises(duckdb.CatalogException):
+        publish(published / "build" / "revenue_engine.duckdb", published / "analytics.duckdb",
+                published / "parquet", tables)
+    assert fingerprint(published) == before
+    assert not list(published.glob("*.tmp-*"))
+
+
+def test_a_reader_is_never_blocked_and_never_sees_partial_data(
+    published: Path, raw_data: dict[str, Path]
+) -> None:
+    database = published / "analytics.duckdb"
+    reader = duckdb.connect(str(database), read_only=True)
+    snapshot = reader.execute("select count(*), sum(icp_score) from marts.fct_leads").fetchone()
+
+    process = start_pipeline(raw_data["second"], published)
+    reads = 0
+    while process.poll() is None:
+        # the reader keeps answering from its snapshot while the new build runs and publishes
+        assert reader.execute("select count(*), sum(icp_score) from marts.fct_leads").fetchone() == snapshot
+        reads += 1
+        time.sleep(0.05)
+    output = process.stdout.read() if process.stdout else ""
+    assert process.returncode == 0, output
+    assert reads > 10
+    assert reader.execute("select count(*), sum(icp_score) from marts.fct_leads").fetchone() == snapshot
+    reader.close()
+
+    # a new reader sees the new publish, complete
+    with duckdb.connect(str(database), read_only=True) as fresh:
+        assert fresh.execute("select count(*), sum(icp_score) from marts.fct_leads").fetchone() != snapshot
+    assert set(mart_counts(database)) == public_models()
