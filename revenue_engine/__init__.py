@@ -1,0 +1,1 @@
+"""revenue_engine: Python tools beside the dbt project (loaders, data generation)."""
