@@ -68,7 +68,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     raw = env.get("RAW_DATA_DIR", "")
     return Settings(
         project_dir=project,
-        raw_data_dir=_absolute(raw or "data/raw", project),
+        raw_data_dir=_absolute(raw or env.get("DEMO_DATA_DIR", "data/raw"), project),
         generate_demo=not raw,
         warehouse_dir=_absolute(env.get("WAREHOUSE_DIR", "warehouse"), project),
         demo_leads=int(env.get("DEMO_LEADS", DEFAULT_DEMO_LEADS)),

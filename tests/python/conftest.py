@@ -1,0 +1,65 @@
+"""Shared fixtures.
+
+`demo_warehouse` is the demo company built by the real pipeline. `make test` builds it first (in
+WAREHOUSE_DIR=warehouse/test) and the fixture reuses that build; run on its own, pytest builds it into
+a temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from revenue_engine.settings import load_settings
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class DemoWarehouse:
+    raw_data_dir: Path
+    warehouse_dir: Path
+
+    @property
+    def build_database(self) -> Path:
+        return self.warehouse_dir / "build" / "revenue_engine.duckdb"
+
+    @property
+    def published_database(self) -> Path:
+        return self.warehouse_dir / "analytics.duckdb"
+
+    def env(self) -> dict[str, str]:
+        """Environment that points dbt, mf and the pipeline at this warehouse."""
+        return {
+            **os.environ,
+            "DBT_PROFILES_DIR": str(PROJECT_DIR),
+            "RAW_DATA_DIR": str(self.raw_data_dir),
+            "WAREHOUSE_DIR": str(self.warehouse_dir),
+            "DUCKDB_PATH": str(self.build_database),
+            "DUCKDB_TEMP_DIRECTORY": str(self.warehouse_dir / "tmp"),
+        }
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> DemoWarehouse:
+    settings = load_settings()
+    if "WAREHOUSE_DIR" in os.environ and settings.published_database.exists():
+        return DemoWarehouse(settings.raw_data_dir, settings.warehouse_dir)
+    root = tmp_path_factory.mktemp("demo")
+    warehouse = DemoWarehouse(root / "raw", root / "warehouse")
+    env = warehouse.env()
+    env.pop("RAW_DATA_DIR")  # unset: the pipeline generates the demo company (into DEMO_DATA_DIR)
+    env.pop("DUCKDB_PATH")
+    result = subprocess.run(
+        [sys.executable, "-c",
+         "import sys; from revenue_engine.pipeline import main; sys.exit(main(['run']))"],
+        cwd=PROJECT_DIR, env={**env, "DEMO_DATA_DIR": str(warehouse.raw_data_dir)},
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return warehouse
