@@ -151,6 +151,15 @@ def test_a_killed_build_leaves_the_last_publish_untouched(
 
     assert process.returncode == -signal.SIGKILL
     assert fingerprint(published) == before
+    # the killed dbt lets go of the build database, so the next scheduled run can start
+    while time.monotonic() < deadline:
+        try:
+            duckdb.connect(str(build_database)).close()
+            break
+        except duckdb.IOException:
+            time.sleep(0.1)
+    else:
+        pytest.fail("the build database is still locked after the kill")
 
 
 def test_a_failure_while_publishing_leaves_the_last_publish_untouched(published: Path) -> None:
