@@ -22,9 +22,10 @@ Rules worth knowing (each is also in DECISIONS.md):
 - Ids are deterministic: opportunities keep their export id; accounts and users get
   `mvn_acc_` / `mvn_usr_` + the first 12 hex digits of the SHA-1 of the name, with the name
   compared case- and whitespace-insensitively.
-- `amount` is the export's `close_value` for won deals only. Open deals have none. Lost deals
-  carry `close_value = 0` in the export, which is the revenue the deal brought, not its size:
-  `amount` stays null (the 0 is kept in `maven_close_value`).
+- `amount` is the export's `close_value` for won deals. Open and lost deals get their
+  product's list price (`products.csv` `sales_price`), what a CRM's amount field holds before a
+  deal closes; a lost deal's `close_value = 0` is the revenue it brought, not its size (kept in
+  `maven_close_value`). A deal whose product is unknown keeps a null amount.
 - `created_date` is `engage_date` (midnight UTC); missing engage dates stay null.
 - `_fivetran_synced` is one load timestamp for every row: midnight after the latest date in
   the export (2018-01-01 for the published file), or `--loaded-at`.
@@ -512,12 +513,15 @@ def _opportunities(
         close = _parse_date(row["close_date"], where, "close_date")
         close_value = _parse_decimal(row["close_value"], where, "close_value")
         is_won = facts.is_won if facts else False
-        # Only a won deal's close value is its amount: open deals have none, and a lost deal's
-        # close value (always 0 in the export) is the revenue it brought, not its size.
-        amount = float(close_value) if is_won and close_value is not None else None
-
         account = canonical_accounts.get(_key(row["account"])) if row["account"] else None
         product = _match_product(row["product"], products) if row["product"] else None
+        # A won deal's amount is its close value. An open or lost deal's size is what a CRM's
+        # amount field holds before closing: the product's list price (a lost deal's close value,
+        # always 0 in the export, is the revenue it brought, not its size; kept aside).
+        if is_won:
+            amount = None if close_value is None else float(close_value)
+        else:
+            amount = product.sales_price if product else None
         product_name = product.name if product else (row["product"] or None)
         if product_name and account:
             name = f"{product_name} - {account}"

@@ -202,8 +202,15 @@ def test_amounts(pipeline: pd.DataFrame, opportunities: pd.DataFrame) -> None:
     assert written_won["amount"].sum() == pytest.approx(won["close_value"].sum())
     assert written_won["amount"].sum() == pytest.approx(10_005_534)
     assert written_won["amount"].notna().all()
-    # Open and lost deals carry no amount; the export's lost close value (0) is kept aside.
-    assert opportunities.loc[~opportunities["is_won"], "amount"].isna().all()
+    # Open and lost deals carry their product's list price; a lost deal's close value (0) is kept aside.
+    prices = pd.read_csv(DATASET / "products.csv")
+    price_by_key = dict(zip(prices["product"].str.replace(" ", "").str.lower(), prices["sales_price"],
+                            strict=True))
+    not_won = pipeline[pipeline["deal_stage"] != "Won"]
+    expected = not_won["product"].str.replace(" ", "").str.lower().map(price_by_key)
+    written = opportunities.loc[not_won["opportunity_id"], "amount"]
+    assert written.to_numpy() == pytest.approx(expected.to_numpy(dtype=float), nan_ok=True)
+    assert written.notna().all() and len(written) == 2_089 + 2_473
     lost = opportunities[opportunities["stage_name"] == "Lost"]
     assert (lost["maven_close_value"] == 0).all()
     assert (opportunities["currency_iso_code"] == "USD").all()
@@ -215,7 +222,6 @@ def test_open_deals_have_no_close(pipeline: pd.DataFrame, opportunities: pd.Data
     ]
     open_deals = opportunities.loc[open_ids]
     assert len(open_deals) == 2_089
-    assert open_deals["amount"].isna().all()
     assert open_deals["close_date"].isna().all()
     assert not open_deals["is_closed"].any()
 
