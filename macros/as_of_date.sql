@@ -9,6 +9,13 @@
     {%- if not execute -%}
         {{ return("cast('1970-01-01' as date)") }}
     {%- endif -%}
+    {%- if graph.sources is not defined -%}
+        {#- dbt unit tests run without the graph: they must say which day is "today" -#}
+        {{ exceptions.raise_compiler_error(
+            "as_of_date: no as_of_date var and no source graph here; unit tests set it with "
+            ~ "overrides: {vars: {as_of_date: 'YYYY-MM-DD'}}"
+        ) }}
+    {%- endif -%}
     {%- set latest = [] -%}
     {%- for node in graph.sources.values()
         if node.package_name == project_name and node.loaded_at_field and node.loaded_at_field in node.columns -%}
