@@ -150,11 +150,11 @@ final as (
         trailing_window_months_available,
         cast(
             {{ safe_divide('trailing_stddev_opportunities_created', 'trailing_mean_opportunities_created') }}
-            as {{ dbt.type_float() }}
+            as {{ type_double() }}
         ) as opportunities_created_trailing_coefficient_of_variation,
         cast(
             {{ safe_divide('trailing_stddev_pipeline_created_usd', 'trailing_mean_pipeline_created_usd') }}
-            as {{ dbt.type_float() }}
+            as {{ type_double() }}
         ) as pipeline_created_usd_trailing_coefficient_of_variation
     from compared
 
