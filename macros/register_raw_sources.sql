@@ -29,8 +29,11 @@
         {%- if path.endswith('.parquet') -%}
             {%- set reader = "read_parquet('" ~ path ~ "')" -%}
         {%- else -%}
-            {#- All columns as text: staging casts them, and a bad value is reported by name. -#}
-            {%- set reader = "read_csv('" ~ path ~ "', header = true, all_varchar = true, strict_mode = true)" -%}
+            {#- All columns as text: staging casts them, and a bad value is reported by name. The dialect is
+                fixed (RFC 4180), not sniffed: a broken row (unterminated quote, too many or too few fields)
+                fails the run naming the file and line instead of being read as one wide column. -#}
+            {%- set reader = "read_csv('" ~ path ~ "', header = true, all_varchar = true, strict_mode = true, "
+                ~ "delim = ',', quote = '\"', escape = '\"')" -%}
         {%- endif -%}
         {%- do statements.append("create schema if not exists " ~ node.schema) -%}
         {%- do statements.append(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import time
@@ -34,17 +35,23 @@ def ensure_raw_data(settings: Settings) -> None:
     wanted = {"leads": settings.demo_leads, "seed": settings.demo_seed}
     marker = settings.raw_data_dir / GENERATION_MARKER
     if marker.exists() and json.loads(marker.read_text()).get("arguments") == wanted:
-        print(f"Raw data: {settings.raw_data_dir} (demo company, {settings.demo_leads} leads, cached)")
+        print(
+            f"Raw data: {settings.raw_data_dir} (demo company, {settings.demo_leads} leads, cached)"
+        )
         return
     shutil.rmtree(settings.raw_data_dir, ignore_errors=True)
     started = time.perf_counter()
     counts = generate(
-        out_dir=settings.raw_data_dir, leads=settings.demo_leads, seed=settings.demo_seed,
+        out_dir=settings.raw_data_dir,
+        leads=settings.demo_leads,
+        seed=settings.demo_seed,
         progress=sys.stderr.isatty(),
     )
     marker.write_text(json.dumps({"arguments": wanted, "rows": counts}, indent=2))
-    print(f"Raw data: generated the demo company ({settings.demo_leads} leads) in "
-          f"{time.perf_counter() - started:.1f}s into {settings.raw_data_dir}")
+    print(
+        f"Raw data: generated the demo company ({settings.demo_leads} leads) in "
+        f"{time.perf_counter() - started:.1f}s into {settings.raw_data_dir}"
+    )
 
 
 def archive_run_results(settings: Settings, outcome: str) -> Path | None:
@@ -59,6 +66,25 @@ def archive_run_results(settings: Settings, outcome: str) -> Path | None:
     return target
 
 
+def check_quality(settings: Settings) -> bool:
+    """Great Expectations on the raw files and the build; Data Docs to WAREHOUSE_DIR/quality.
+
+    Returns whether every critical expectation passed; prints the summary either way.
+    """
+    from revenue_engine.quality import run_quality
+
+    target = settings.project_dir / os.environ.get("DBT_TARGET_PATH", "target")  # absolute wins
+    report = run_quality(
+        settings.build_database,
+        settings.raw_data_dir,
+        settings.quality_dir,
+        manifest=target / "manifest.json",
+        as_of_date=settings.as_of_date,
+    )
+    print("\n" + report.summary())
+    return report.passed
+
+
 def run(settings: Settings, publish_results: bool = True) -> int:
     """The whole pipeline; returns the process exit code."""
     started = time.perf_counter()
@@ -69,16 +95,33 @@ def run(settings: Settings, publish_results: bool = True) -> int:
         run_dbt(settings, "build")
     except DbtError as error:
         archive_run_results(settings, "failed")
-        print(f"\nFAILED: {error}. Nothing was published; {settings.published_database} is unchanged.",
-              file=sys.stderr)
+        print(
+            f"\nFAILED: {error}. Nothing was published; "
+            f"{settings.published_database} is unchanged.",
+            file=sys.stderr,
+        )
         return 1
     archive_run_results(settings, "passed")
+    if not check_quality(settings):
+        print(
+            f"\nFAILED: data quality (details above; Data Docs in {settings.quality_dir}). "
+            f"Nothing was published; {settings.published_database} is unchanged.",
+            file=sys.stderr,
+        )
+        return 1
     if publish_results:
-        counts = publish(settings.build_database, settings.published_database, settings.parquet_dir,
-                         public_models(settings.project_dir))
-        print(f"\nPublished {len(counts)} public marts to {settings.published_database} "
-              f"(Parquet in {settings.parquet_dir})")
+        counts = publish(
+            settings.build_database,
+            settings.published_database,
+            settings.parquet_dir,
+            public_models(settings.project_dir),
+        )
+        print(
+            f"\nPublished {len(counts)} public marts to {settings.published_database} "
+            f"(Parquet in {settings.parquet_dir})"
+        )
     summary.print_summary(settings.build_database)
+    summary.print_audit_summary(settings.build_database)
     print(f"\nDone in {time.perf_counter() - started:.1f}s.")
     return 0
 

@@ -1,5 +1,9 @@
 -- One row per ad platform, campaign and day, in the platform's own currency: the three ad platforms
--- brought to one shape. Google reports spend in micros.
+-- brought to one shape, minus the rows audit_quarantined_records holds out (negative spend or counts,
+-- unknown currency, a day after as_of_date). Google reports spend in micros. Protected, not private, so the
+-- data_quality audit can count what reaches the marts.
+{{ config(access='protected') }}
+
 with
 
 google as (
@@ -20,10 +24,20 @@ facebook as (
 
 ),
 
-final as (
+quarantined as (
+
+    select distinct
+        source_table,
+        record_id
+    from {{ ref('audit_quarantined_records') }}
+
+),
+
+unioned as (
 
     select
         'google_ads' as ad_platform,
+        'google_ads.campaign_stats' as source_table,
         spend_date,
         campaign_id,
         campaign_name,
@@ -35,6 +49,7 @@ final as (
     union all
     select
         'linkedin_ads' as ad_platform,
+        'linkedin_ads.ad_analytics_by_campaign' as source_table,
         spend_date,
         campaign_id,
         campaign_name,
@@ -46,6 +61,7 @@ final as (
     union all
     select
         'facebook_ads' as ad_platform,
+        'facebook_ads.basic_campaign' as source_table,
         spend_date,
         campaign_id,
         campaign_name,
@@ -54,6 +70,26 @@ final as (
         clicks,
         impressions
     from facebook
+
+),
+
+final as (
+
+    select
+        unioned.ad_platform,
+        unioned.spend_date,
+        unioned.campaign_id,
+        unioned.campaign_name,
+        unioned.currency_code,
+        unioned.spend,
+        unioned.clicks,
+        unioned.impressions
+    from unioned
+    left join quarantined
+        on
+            unioned.source_table = quarantined.source_table
+            and {{ audit_record_id(['unioned.campaign_id', 'unioned.spend_date']) }} = quarantined.record_id
+    where quarantined.record_id is null
 
 )
 

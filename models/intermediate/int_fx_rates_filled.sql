@@ -4,7 +4,7 @@ with
 
 rates as (
 
-    select * from {{ ref('stg_finance__fx_rates') }}
+    select * from {{ ref('int_fx_rates_validated') }}
 
 ),
 

@@ -5,13 +5,13 @@ with
 
 opportunities as (
 
-    select * from {{ ref('stg_salesforce__opportunities') }}
+    select * from {{ ref('int_opportunities_validated') }}
 
 ),
 
 leads as (
 
-    select * from {{ ref('stg_salesforce__leads') }}
+    select * from {{ ref('int_leads_validated') }}
 
 ),
 

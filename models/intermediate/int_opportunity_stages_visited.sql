@@ -5,7 +5,7 @@ with
 
 changes as (
 
-    select * from {{ ref('stg_salesforce__opportunity_changes') }}
+    select * from {{ ref('int_opportunity_changes_validated') }}
 
 ),
 
@@ -17,7 +17,7 @@ stages as (
 
 opportunities as (
 
-    select * from {{ ref('stg_salesforce__opportunities') }}
+    select * from {{ ref('int_opportunities_validated') }}
 
 ),
 

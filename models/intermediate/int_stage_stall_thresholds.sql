@@ -12,7 +12,7 @@ visits as (
 
 opportunities as (
 
-    select * from {{ ref('stg_salesforce__opportunities') }}
+    select * from {{ ref('int_opportunities_validated') }}
 
 ),
 
@@ -20,6 +20,9 @@ stages as (
 
     select distinct stage from {{ ref('stage_mapping') }}
     where not is_closed
+    union all
+    -- a deal in a stage the seed does not know can still stall (at the default threshold)
+    select 'unmapped' as stage
 
 ),
 

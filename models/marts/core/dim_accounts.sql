@@ -23,7 +23,7 @@ acquired as (
 
 subscriptions as (
 
-    select * from {{ ref('stg_billing__subscriptions') }}
+    select * from {{ ref('int_subscriptions_validated') }}
 
 ),
 

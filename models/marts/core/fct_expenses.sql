@@ -5,7 +5,7 @@ with
 
 expenses as (
 
-    select * from {{ ref('stg_finance__expenses') }}
+    select * from {{ ref('int_expenses_validated') }}
 
 ),
 

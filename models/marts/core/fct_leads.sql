@@ -5,7 +5,7 @@ with
 
 leads as (
 
-    select * from {{ ref('stg_salesforce__leads') }}
+    select * from {{ ref('int_leads_validated') }}
 
 ),
 
@@ -30,7 +30,7 @@ touches as (
 
 opportunities as (
 
-    select * from {{ ref('stg_salesforce__opportunities') }}
+    select * from {{ ref('int_opportunities_validated') }}
 
 ),
 

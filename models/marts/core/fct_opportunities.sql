@@ -4,7 +4,7 @@ with
 
 opportunities as (
 
-    select * from {{ ref('stg_salesforce__opportunities') }}
+    select * from {{ ref('int_opportunities_validated') }}
 
 ),
 

@@ -4,7 +4,7 @@ with
 
 subscriptions as (
 
-    select * from {{ ref('stg_billing__subscriptions') }}
+    select * from {{ ref('int_subscriptions_validated') }}
 
 ),
 

@@ -1,0 +1,13 @@
+{#- A fresh count of every raw table of raw_table_keys(): one row (source_table, raw_rows) per table. -#}
+{% macro raw_row_counts() %}
+    {%- for source_table in raw_table_keys() %}
+        {%- set source_name, table_name = source_table.split('.') %}
+    select
+        '{{ source_table }}' as source_table,
+        count(*) as raw_rows
+    from {{ source(source_name, table_name) }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{% endmacro %}

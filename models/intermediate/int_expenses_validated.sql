@@ -1,0 +1,39 @@
+-- One row per booked expense line the marts may use: stg_finance__expenses minus the records audit_quarantined_records holds
+-- out (finance.expenses). Protected, not private, so the data_quality audit can count what reaches the marts.
+{{ config(access='protected') }}
+
+with
+
+expenses as (
+
+    select * from {{ ref('stg_finance__expenses') }}
+
+),
+
+quarantined as (
+
+    select distinct record_id
+    from {{ ref('audit_quarantined_records') }}
+    where source_table = 'finance.expenses'
+
+),
+
+final as (
+
+    select
+        expenses.expense_id,
+        expenses.expense_month,
+        expenses.department,
+        expenses.category,
+        expenses.channel,
+        expenses.amount,
+        expenses.currency_code,
+        expenses.synced_at
+    from expenses
+    left join quarantined
+        on expenses.expense_id = quarantined.record_id
+    where quarantined.record_id is null
+
+)
+
+select * from final

@@ -1,0 +1,419 @@
+"""Suites for the raw contract: one per contract table, read from RAW_DATA_DIR with duckdb.
+
+What each raw suite checks (`critical` fails the run; `warning` is what the dbt audit models
+quarantine or flag, reported here so the contract is documented and visible in Data Docs):
+
+- columns: every contract column is present (critical; extra columns are allowed);
+- types: every value casts to the column's contract type, exactly as dbt's `assert_raw_contract()`
+  casts it (critical; the failing values are listed);
+- keys: the key columns are never null (critical); no two rows of one record share a load (warning);
+- allowed values: stage names and lead sources the mapping seeds know, currencies the FX feed (or
+  USD) covers, the contract's fixed vocabularies (warning);
+- ranges: money and counts non-negative, probability and lead score within 0-100, FX rates
+  positive, close date not before creation, nothing dated after as_of_date (warning);
+- freshness: the table's latest load is within 36 h (warning) / 72 h (critical) of the freshest
+  table's, the thresholds of the dbt source freshness config, measured against the data rather than
+  the clock;
+- volume: the table has rows (warning: a team without ad platforms has empty ad tables).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import great_expectations.expectations as gxe
+import pandas as pd
+import pyarrow as pa
+from great_expectations.expectations.row_conditions import Column
+
+from revenue_engine.loaders.contract import CONTRACT
+from revenue_engine.quality.suites import CRITICAL, WARNING, Finding, Suite
+
+# The key of each contract table, as staging deduplicates it (= macros/audit/raw_table_keys.sql).
+RAW_KEYS: dict[str, tuple[str, ...]] = {
+    "salesforce/account": ("id",),
+    "salesforce/user": ("id",),
+    "salesforce/lead": ("id",),
+    "salesforce/contact": ("id",),
+    "salesforce/opportunity": ("id",),
+    "salesforce/opportunity_history": ("id",),
+    "salesforce/opportunity_contact_role": ("id",),
+    "salesforce/task": ("id",),
+    "salesforce/campaign": ("id",),
+    "salesforce/campaign_member": ("id",),
+    "google_ads/campaign_stats": ("campaign_id", "date"),
+    "linkedin_ads/ad_analytics_by_campaign": ("campaign_id", "day"),
+    "facebook_ads/basic_campaign": ("campaign_id", "date"),
+    "finance/expenses": ("id",),
+    "finance/fx_rates": ("currency_code", "date"),
+    "billing/subscription": ("id",),
+}
+
+SQL_TYPES: dict[pa.DataType, str] = {
+    pa.string(): "varchar",
+    pa.timestamp("us"): "timestamp",
+    pa.date32(): "date",
+    pa.bool_(): "boolean",
+    pa.int64(): "bigint",
+    pa.float64(): "double",
+}
+
+# Free text compared the way staging normalises it before mapping.
+NORMALISED = {
+    "lead_source": "trim({})",
+    "stage_name": "trim({})",
+    "currency_iso_code": "upper(trim({}))",
+    "currency_code": "upper(trim({}))",
+    "account_currency": "upper(trim({}))",
+    "department": "lower(trim({}))",
+    "category": "lower(trim({}))",
+}
+
+# (column, minimum, maximum, strict minimum)
+RANGES: dict[str, list[tuple[str, float | None, float | None, bool]]] = {
+    "salesforce/account": [
+        ("number_of_employees", 0, None, False),
+        ("annual_revenue", 0, None, False),
+    ],
+    "salesforce/lead": [
+        ("number_of_employees", 0, None, False),
+        ("annual_revenue", 0, None, False),
+        ("lead_score__c", 0, 100, False),
+    ],
+    "salesforce/opportunity": [("amount", 0, None, False), ("probability", 0, 100, False)],
+    "salesforce/campaign": [("budgeted_cost", 0, None, False), ("actual_cost", 0, None, False)],
+    "google_ads/campaign_stats": [
+        ("cost_micros", 0, None, False),
+        ("impressions", 0, None, False),
+        ("clicks", 0, None, False),
+    ],
+    "linkedin_ads/ad_analytics_by_campaign": [
+        ("cost_in_local_currency", 0, None, False),
+        ("impressions", 0, None, False),
+        ("clicks", 0, None, False),
+    ],
+    "facebook_ads/basic_campaign": [
+        ("spend", 0, None, False),
+        ("impressions", 0, None, False),
+        ("clicks", 0, None, False),
+    ],
+    "finance/expenses": [("amount", 0, None, False)],
+    "finance/fx_rates": [("rate_to_usd", 0, None, True)],
+    "billing/subscription": [("mrr", 0, None, False)],
+}
+
+CURRENCY_COLUMNS = {
+    "salesforce/opportunity": "currency_iso_code",
+    "google_ads/campaign_stats": "currency_code",
+    "linkedin_ads/ad_analytics_by_campaign": "currency_code",
+    "facebook_ads/basic_campaign": "account_currency",
+    "finance/expenses": "currency_code",
+    "billing/subscription": "currency_code",
+}
+
+NOT_AFTER_AS_OF = {
+    "salesforce/lead": ("created_date",),
+    "salesforce/opportunity": ("created_date",),
+    "salesforce/opportunity_history": ("created_date",),
+    "google_ads/campaign_stats": ("date",),
+    "linkedin_ads/ad_analytics_by_campaign": ("day",),
+    "facebook_ads/basic_campaign": ("date",),
+    "finance/expenses": ("month",),
+}
+
+VALUE_SETS = {
+    ("salesforce/opportunity", "type"): ("New Business", "Expansion", "Renewal"),
+    ("finance/expenses", "department"): ("marketing", "sales"),
+    ("finance/expenses", "category"): ("headcount", "program", "tools", "agency", "events"),
+}
+
+MAPPED_COLUMNS = {
+    ("salesforce/opportunity", "stage_name"): "stage_mapping",
+    ("salesforce/opportunity_history", "stage_name"): "stage_mapping",
+    ("salesforce/lead", "lead_source"): "channel_mapping",
+    ("salesforce/opportunity", "lead_source"): "channel_mapping",
+}
+
+FRESHNESS_WARN = timedelta(hours=36)
+FRESHNESS_ERROR = timedelta(hours=72)
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """The values the raw data is compared with: mapping seeds, FX currencies, as_of_date."""
+
+    stage_names: tuple[str, ...]
+    lead_sources: tuple[str, ...]
+    as_of_date: date | None
+
+
+def loaded_at_column(table: str) -> str | None:
+    names = CONTRACT[table].names
+    for candidate in ("_fivetran_synced", "_loaded_at"):
+        if candidate in names:
+            return candidate
+    return None
+
+
+def raw_file(raw_data_dir: Path, table: str) -> Path | None:
+    """The file dbt reads for `table` (Parquet before CSV, as register_raw_sources() picks)."""
+    for suffix in (".parquet", ".csv"):
+        candidate = raw_data_dir / f"{table}{suffix}"
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def reader_sql(path: Path) -> str:
+    """The duckdb reader dbt's register_raw_sources() uses for this file."""
+    quoted = str(path).replace("'", "''")
+    if path.suffix == ".parquet":
+        return f"read_parquet('{quoted}')"
+    return (
+        f"read_csv('{quoted}', header = true, all_varchar = true, strict_mode = true, "
+        "delim = ',', quote = '\"', escape = '\"')"
+    )
+
+
+def uncastable_column(column: str, sql_type: str) -> str:
+    """Name of the probe column holding `column`'s values that do not cast to its type."""
+    return f"{column}__not_a_{sql_type}"
+
+
+def read_raw_table(connection: duckdb.DuckDBPyConnection, path: Path, table: str) -> pd.DataFrame:
+    """The contract columns of `table` from `path`, typed; plus, for every non-text column, a probe
+    column with the values that do not cast (null elsewhere). Missing columns are left out."""
+    reader = reader_sql(path)
+    present = {
+        row[0].lower(): row[0]
+        for row in connection.execute(
+            f"select column_name from (describe select * from {reader})"
+        ).fetchall()
+    }
+    selects: list[str] = []
+    for contract_field in CONTRACT[table]:
+        name = contract_field.name
+        if name not in present:
+            continue
+        source = f'"{present[name]}"'
+        sql_type = SQL_TYPES[contract_field.type]
+        expression = NORMALISED.get(name, "{}").format(source) if sql_type == "varchar" else source
+        selects.append(f'try_cast({expression} as {sql_type}) as "{name}"')
+        if sql_type != "varchar":
+            probe = uncastable_column(name, sql_type)
+            selects.append(
+                f"case when {source} is not null and try_cast({source} as {sql_type}) is null "
+                f'then cast({source} as varchar) end as "{probe}"'
+            )
+    if table == "salesforce/opportunity" and "created_date" in present:
+        selects.append('cast(try_cast("created_date" as timestamp) as date) as "created_day"')
+        if "is_closed" in present:
+            selects.append(
+                'coalesce(cast(try_cast("is_closed" as boolean) as integer), 0) as "closed_flag"'
+            )
+    if not selects:
+        return connection.execute(
+            f"select count(*) as rows_without_contract_columns from {reader}"
+        ).df()
+    return connection.execute(f"select {', '.join(selects)} from {reader}").df()
+
+
+def raw_suites(raw_data_dir: Path, lookups: Lookups) -> tuple[list[Suite], list[Finding]]:
+    """One suite per contract table; a table whose file is missing or unreadable is a finding."""
+    suites: list[Suite] = []
+    findings: list[Finding] = []
+    connection = duckdb.connect()
+    try:
+        frames: dict[str, tuple[Path, pd.DataFrame]] = {}
+        for table in CONTRACT:
+            name = "raw." + table.replace("/", ".")
+            path = raw_file(raw_data_dir, table)
+            if path is None:
+                findings.append(
+                    Finding(
+                        suite=name,
+                        location=str(raw_data_dir / table),
+                        severity=CRITICAL,
+                        check="the table's file exists (<table>.parquet or .csv)",
+                        error=f"no {table}.parquet or {table}.csv under {raw_data_dir}",
+                    )
+                )
+                continue
+            try:
+                frames[table] = (path, read_raw_table(connection, path, table))
+            except duckdb.Error as error:
+                findings.append(
+                    Finding(
+                        suite=name,
+                        location=str(path),
+                        severity=CRITICAL,
+                        check="the file is readable (valid Parquet, or UTF-8 CSV with a header)",
+                        error=str(error).splitlines()[0],
+                    )
+                )
+        currencies = _currencies(frames)
+        freshest = _freshest_load(frames)
+        for table, (path, frame) in frames.items():
+            suites.append(_table_suite(table, path, frame, lookups, currencies, freshest))
+    finally:
+        connection.close()
+    return suites, findings
+
+
+def _currencies(frames: dict[str, tuple[Path, pd.DataFrame]]) -> tuple[str, ...]:
+    """USD and every currency with a positive FX rate."""
+    found = {"USD"}
+    if "finance/fx_rates" in frames:
+        rates = frames["finance/fx_rates"][1]
+        if {"currency_code", "rate_to_usd"} <= set(rates.columns):
+            usable = rates[pd.to_numeric(rates["rate_to_usd"], errors="coerce") > 0]
+            found |= {code for code in usable["currency_code"].dropna().unique()}
+    return tuple(sorted(found))
+
+
+def _freshest_load(frames: dict[str, tuple[Path, pd.DataFrame]]) -> datetime | None:
+    latest: list[datetime] = []
+    for table, (_, frame) in frames.items():
+        column = loaded_at_column(table)
+        if column and column in frame.columns and frame[column].notna().any():
+            latest.append(pd.Timestamp(frame[column].max()).to_pydatetime())
+    return max(latest) if latest else None
+
+
+def _table_suite(
+    table: str,
+    path: Path,
+    frame: pd.DataFrame,
+    lookups: Lookups,
+    currencies: tuple[str, ...],
+    freshest: datetime | None,
+) -> Suite:
+    suite = Suite(name="raw." + table.replace("/", "."), location=str(path), frame=frame)
+    schema = CONTRACT[table]
+    present = set(frame.columns)
+    suite.expect(
+        gxe.ExpectTableColumnsToMatchSet,
+        "every contract column is present (extra columns are allowed and ignored)",
+        column_set=list(schema.names),
+        exact_match=False,
+    )
+    suite.expect(gxe.ExpectTableRowCountToBeBetween, "the table has rows", WARNING, min_value=1)
+    for contract_field in schema:
+        sql_type = SQL_TYPES[contract_field.type]
+        probe = uncastable_column(contract_field.name, sql_type)
+        if probe in present:
+            suite.expect(
+                gxe.ExpectColumnValuesToBeNull,
+                f"every {contract_field.name} value casts to {sql_type} (listed: those that don't)",
+                column=probe,
+            )
+    keys = [key for key in RAW_KEYS[table] if key in present]
+    for key in keys:
+        suite.expect(
+            gxe.ExpectColumnValuesToNotBeNull, f"key column {key} is never null", column=key
+        )
+    loaded_at = loaded_at_column(table)
+    if keys and loaded_at in present:
+        suite.expect(
+            gxe.ExpectCompoundColumnsToBeUnique,
+            "no two rows of one record share a load (conflicting copies: quarantined or flagged)",
+            WARNING,
+            column_list=[*keys, loaded_at],
+        )
+    for column, minimum, maximum, strict in RANGES.get(table, []):
+        if column in present:
+            bounds = f">= {minimum}" if maximum is None else f"within {minimum}..{maximum}"
+            if strict:
+                bounds = f"> {minimum}"
+            suite.expect(
+                gxe.ExpectColumnValuesToBeBetween,
+                f"{column} is {bounds}",
+                WARNING,
+                column=column,
+                min_value=minimum,
+                max_value=maximum,
+                strict_min=strict,
+            )
+    currency = CURRENCY_COLUMNS.get(table)
+    if currency in present:
+        suite.expect(
+            gxe.ExpectColumnValuesToBeInSet,
+            f"{currency} is USD or has an FX rate ({', '.join(currencies)})",
+            WARNING,
+            column=currency,
+            value_set=list(currencies),
+        )
+    if table == "finance/fx_rates" and "currency_code" in present:
+        suite.expect(
+            gxe.ExpectColumnValuesToMatchRegex,
+            "currency_code is an ISO 4217 code",
+            WARNING,
+            column="currency_code",
+            regex=r"^[A-Z]{3}$",
+        )
+    for (value_table, column), allowed in VALUE_SETS.items():
+        if value_table == table and column in present:
+            suite.expect(
+                gxe.ExpectColumnValuesToBeInSet,
+                f"{column} is one of {', '.join(allowed)}",
+                WARNING,
+                column=column,
+                value_set=list(allowed),
+            )
+    for (mapped_table, column), seed in MAPPED_COLUMNS.items():
+        if mapped_table == table and column in present:
+            known = lookups.stage_names if seed == "stage_mapping" else lookups.lead_sources
+            suite.expect(
+                gxe.ExpectColumnValuesToBeInSet,
+                f"{column} is mapped by the {seed} seed (unmapped values are kept and flagged)",
+                WARNING,
+                column=column,
+                value_set=list(known),
+            )
+    if table == "salesforce/lead" and "created_date" in present:
+        suite.expect(
+            gxe.ExpectColumnValuesToNotBeNull,
+            "created_date is set (a lead without one is quarantined)",
+            WARNING,
+            column="created_date",
+        )
+    if (
+        table == "salesforce/opportunity"
+        and {"close_date", "created_day", "closed_flag"} <= present
+    ):
+        suite.expect(
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB,
+            "a closed deal's close_date is not before its created_date (flagged)",
+            WARNING,
+            column_A="close_date",
+            column_B="created_day",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+            row_condition=Column("closed_flag") == 1,
+        )
+    if lookups.as_of_date is not None:
+        as_of_end = datetime.combine(lookups.as_of_date, datetime.max.time())
+        for column in NOT_AFTER_AS_OF.get(table, ()):
+            if column in present:
+                suite.expect(
+                    gxe.ExpectColumnValuesToBeBetween,
+                    f"{column} is not after as_of_date {lookups.as_of_date} (quarantined)",
+                    WARNING,
+                    column=column,
+                    max_value=as_of_end,
+                )
+    if freshest is not None and loaded_at in present and frame[loaded_at].notna().any():
+        for limit, severity in ((FRESHNESS_WARN, WARNING), (FRESHNESS_ERROR, CRITICAL)):
+            hours = int(limit.total_seconds() // 3600)
+            suite.expect(
+                gxe.ExpectColumnMaxToBeBetween,
+                f"latest {loaded_at} within {hours} h of the freshest table's "
+                f"({freshest:%Y-%m-%d %H:%M})",
+                severity,
+                column=loaded_at,
+                min_value=freshest - limit,
+            )
+    return suite

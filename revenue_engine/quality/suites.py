@@ -1,0 +1,100 @@
+"""What a suite is, and the small vocabulary the raw and mart suites are written in.
+
+A `Suite` is one Great Expectations suite with the data it validates: a pandas DataFrame read with
+duckdb (GX's SQL datasource returns empty results on DuckDB, see shared/notes/toolchain.md) and a
+`location` saying where the rows came from, for the summary. Every expectation carries
+`meta.check` (what is checked, in words) and a severity: `critical` fails the run, `warning` is
+reported only. Warnings are used where the project already handles the problem (quarantined or
+flagged by the dbt audit models), so the suite documents it without stopping a run that copes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import great_expectations.expectations as gxe
+import pandas as pd
+
+CRITICAL = "critical"
+WARNING = "warning"
+
+
+@dataclass
+class Suite:
+    """One expectation suite and the DataFrame it validates."""
+
+    name: str
+    location: str
+    frame: pd.DataFrame
+    expectations: list[gxe.Expectation] = field(default_factory=list)
+
+    def expect(
+        self,
+        expectation_class: type[gxe.Expectation],
+        check: str,
+        severity: str = CRITICAL,
+        **kwargs: Any,
+    ) -> None:
+        """Add `expectation_class(**kwargs)` with its description and severity."""
+        self.expectations.append(
+            expectation_class(severity=severity, meta={"check": check}, **kwargs)
+        )
+
+
+@dataclass(frozen=True)
+class Finding:
+    """An expectation that did not pass (or a table that could not be read)."""
+
+    suite: str
+    location: str
+    severity: str
+    check: str
+    column: str | None = None
+    unexpected_count: int | None = None
+    element_count: int | None = None
+    sample: tuple[Any, ...] = ()
+    observed: Any = None
+    error: str | None = None
+
+    def describe(self) -> str:
+        """One line: what failed, where, how many rows, example values."""
+        where = f"{self.suite}" + (f".{self.column}" if self.column else "")
+        text = f"{where}: {self.check}"
+        if self.error:
+            return f"{text} -- could not be evaluated: {self.error}"
+        if self.unexpected_count is not None:
+            of = f" of {self.element_count:,}" if self.element_count is not None else ""
+            text += f" -- {self.unexpected_count:,}{of} rows break it"
+            if self.sample:
+                shown = ", ".join(repr(_plain(value)) for value in self.sample[:5])
+                text += f", e.g. {shown}"
+        elif self.observed is not None:
+            text += f" -- observed {_plain(self.observed)!r}"
+        return text
+
+
+def _plain(value: Any) -> Any:
+    """Numpy/pandas scalars as plain Python values, for readable messages and JSON."""
+    if hasattr(value, "item") and not isinstance(value, (list, tuple, dict)):
+        try:
+            return value.item()
+        except (ValueError, AttributeError):
+            return str(value)
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
+
+
+def plain(value: Any) -> Any:
+    """Public form of `_plain` (JSON summaries)."""
+    result = _plain(value)
+    if isinstance(result, (str, int, float, bool)) or result is None:
+        return result
+    if isinstance(result, (list, dict)):
+        return result
+    return str(result)

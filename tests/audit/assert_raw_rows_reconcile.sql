@@ -1,0 +1,49 @@
+-- Every raw row is accounted for: for each raw table, a fresh count of its rows equals
+-- staged + superseded + soft-deleted + quarantined in audit_raw_row_reconciliation, and the model's
+-- own raw count agrees. Returns the tables that do not reconcile (and any raw table the model misses).
+{%- if execute %}
+    {%- for node in graph.sources.values() if node.package_name == project_name %}
+        {%- if node.source_name ~ '.' ~ node.name not in raw_table_keys() %}
+            {{ exceptions.raise_compiler_error(
+                "raw_table_keys() has no key for raw table " ~ node.source_name ~ "." ~ node.name
+            ) }}
+        {%- endif %}
+    {%- endfor %}
+{%- endif %}
+
+with
+
+fresh_counts as (
+
+    {{ raw_row_counts() }}
+
+),
+
+reconciliation as (
+
+    select * from {{ ref('audit_raw_row_reconciliation') }}
+
+),
+
+final as (
+
+    select
+        fresh_counts.source_table,
+        fresh_counts.raw_rows as fresh_raw_rows,
+        reconciliation.raw_rows,
+        reconciliation.staged_rows,
+        reconciliation.superseded_rows,
+        reconciliation.soft_deleted_rows,
+        reconciliation.quarantined_rows
+    from fresh_counts
+    left join reconciliation
+        on fresh_counts.source_table = reconciliation.source_table
+    where
+        reconciliation.source_table is null
+        or fresh_counts.raw_rows != reconciliation.raw_rows
+        or fresh_counts.raw_rows != reconciliation.staged_rows + reconciliation.superseded_rows
+        + reconciliation.soft_deleted_rows + reconciliation.quarantined_rows
+
+)
+
+select * from final
