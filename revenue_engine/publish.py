@@ -1,7 +1,8 @@
 """Publish the public marts from the build database to the file BI tools read.
 
 The published file is replaced atomically (written beside it, then renamed over it), so a reader
-holding it open keeps its snapshot and a failed or killed publish leaves the last good file as it was.
+holding it open keeps its snapshot and a failed or killed publish leaves the last good file
+as it was.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import duckdb
 STORAGE_VERSION = "v1.4.0"
 
 
-def publish(build_database: Path, published_database: Path, parquet_dir: Path,
-            tables: list[tuple[str, str]]) -> dict[str, int]:
+def publish(
+    build_database: Path, published_database: Path, parquet_dir: Path, tables: list[tuple[str, str]]
+) -> dict[str, int]:
     """Copy `tables` (schema, name) into a new file and swap it in; export each as Parquet.
 
     Returns the row count of every published table, keyed `schema.name`.
@@ -52,11 +54,19 @@ def publish(build_database: Path, published_database: Path, parquet_dir: Path,
     return counts
 
 
-def _copy_tables(connection: duckdb.DuckDBPyConnection, build_database: Path, staging_file: Path,
-                 staging_parquet: Path, tables: list[tuple[str, str]], counts: dict[str, int]) -> None:
+def _copy_tables(
+    connection: duckdb.DuckDBPyConnection,
+    build_database: Path,
+    staging_file: Path,
+    staging_parquet: Path,
+    tables: list[tuple[str, str]],
+    counts: dict[str, int],
+) -> None:
     """Copy each table into the staging file and export it as Parquet, counting rows."""
     connection.execute(f"attach '{build_database}' as build (read_only)")
-    connection.execute(f"attach '{staging_file}' as published (storage_version '{STORAGE_VERSION}')")
+    connection.execute(
+        f"attach '{staging_file}' as published (storage_version '{STORAGE_VERSION}')"
+    )
     for schema, name in tables:
         connection.execute(f'create schema if not exists published."{schema}"')
         connection.execute(

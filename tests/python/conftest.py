@@ -1,7 +1,8 @@
 """Shared fixtures.
 
 `demo_warehouse` is the demo company built by the real pipeline. `make test` builds it first (in
-WAREHOUSE_DIR=warehouse/test) and the fixture reuses that build; run on its own, pytest builds it into
+WAREHOUSE_DIR=warehouse/test) and the fixture reuses that build; run on its own, pytest builds it
+into
 a temporary folder.
 """
 
@@ -56,10 +57,16 @@ def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> DemoWarehouse:
     env.pop("RAW_DATA_DIR")  # unset: the pipeline generates the demo company (into DEMO_DATA_DIR)
     env.pop("DUCKDB_PATH")
     result = subprocess.run(
-        [sys.executable, "-c",
-         "import sys; from revenue_engine.pipeline import main; sys.exit(main(['run']))"],
-        cwd=PROJECT_DIR, env={**env, "DEMO_DATA_DIR": str(warehouse.raw_data_dir)},
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-c",
+            "import sys; from revenue_engine.pipeline import main; sys.exit(main(['run']))",
+        ],
+        cwd=PROJECT_DIR,
+        env={**env, "DEMO_DATA_DIR": str(warehouse.raw_data_dir)},
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     return warehouse

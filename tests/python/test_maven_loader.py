@@ -202,10 +202,12 @@ def test_amounts(pipeline: pd.DataFrame, opportunities: pd.DataFrame) -> None:
     assert written_won["amount"].sum() == pytest.approx(won["close_value"].sum())
     assert written_won["amount"].sum() == pytest.approx(10_005_534)
     assert written_won["amount"].notna().all()
-    # Open and lost deals carry their product's list price; a lost deal's close value (0) is kept aside.
+    # Open and lost deals carry their product's list price; a lost deal's close value (0) is
+    # kept aside.
     prices = pd.read_csv(DATASET / "products.csv")
-    price_by_key = dict(zip(prices["product"].str.replace(" ", "").str.lower(), prices["sales_price"],
-                            strict=True))
+    price_by_key = dict(
+        zip(prices["product"].str.replace(" ", "").str.lower(), prices["sales_price"], strict=True)
+    )
     not_won = pipeline[pipeline["deal_stage"] != "Won"]
     expected = not_won["product"].str.replace(" ", "").str.lower().map(price_by_key)
     written = opportunities.loc[not_won["opportunity_id"], "amount"]

@@ -58,7 +58,9 @@ def run_pipeline(raw: Path, warehouse: Path) -> subprocess.CompletedProcess[str]
 def fingerprint(warehouse: Path) -> dict[str, str]:
     """sha256 of the published file and of every Parquet export."""
     files = [warehouse / "analytics.duckdb", *sorted((warehouse / "parquet").glob("*"))]
-    return {str(f.relative_to(warehouse)): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+    return {
+        str(f.relative_to(warehouse)): hashlib.sha256(f.read_bytes()).hexdigest() for f in files
+    }
 
 
 def mart_counts(database: Path) -> dict[str, int]:
@@ -67,7 +69,9 @@ def mart_counts(database: Path) -> dict[str, int]:
             "select table_schema, table_name from information_schema.tables order by 1, 2"
         ).fetchall()
         return {
-            f"{schema}.{name}": connection.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
+            f"{schema}.{name}": connection.execute(
+                f'select count(*) from "{schema}"."{name}"'
+            ).fetchone()[0]
             for schema, name in tables
         }
 
@@ -114,7 +118,7 @@ def test_publishes_exactly_the_public_marts_in_a_duckdb_1_4_file(published: Path
     for table, count in counts.items():
         parquet = published / "parquet" / f"{table.split('.')[1]}.parquet"
         assert len(pd.read_parquet(parquet)) == count, table
-    # the build database holds more than BI sees (staging, intermediate): it is not what is published
+    # the build database holds more than BI sees (staging, intermediate): not what is published
     assert len(mart_counts(published / "build" / "revenue_engine.duckdb")) > len(counts)
 
 
@@ -166,8 +170,12 @@ def test_a_failure_while_publishing_leaves_the_last_publish_untouched(published:
     before = fingerprint(published)
     tables = [("marts", "fct_leads"), ("marts", "no_such_mart")]
     with pytest.raises(duckdb.CatalogException):
-        publish(published / "build" / "revenue_engine.duckdb", published / "analytics.duckdb",
-                published / "parquet", tables)
+        publish(
+            published / "build" / "revenue_engine.duckdb",
+            published / "analytics.duckdb",
+            published / "parquet",
+            tables,
+        )
     assert fingerprint(published) == before
     assert not list(published.glob("*.tmp-*"))
 
@@ -183,16 +191,25 @@ def test_a_reader_is_never_blocked_and_never_sees_partial_data(
     reads = 0
     while process.poll() is None:
         # the reader keeps answering from its snapshot while the new build runs and publishes
-        assert reader.execute("select count(*), sum(icp_score) from marts.fct_leads").fetchone() == snapshot
+        assert (
+            reader.execute("select count(*), sum(icp_score) from marts.fct_leads").fetchone()
+            == snapshot
+        )
         reads += 1
         time.sleep(0.05)
     output = process.stdout.read() if process.stdout else ""
     assert process.returncode == 0, output
     assert reads > 10
-    assert reader.execute("select count(*), sum(icp_score) from marts.fct_leads").fetchone() == snapshot
+    assert (
+        reader.execute("select count(*), sum(icp_score) from marts.fct_leads").fetchone()
+        == snapshot
+    )
     reader.close()
 
     # a new reader sees the new publish, complete
     with duckdb.connect(str(database), read_only=True) as fresh:
-        assert fresh.execute("select count(*), sum(icp_score) from marts.fct_leads").fetchone() != snapshot
+        assert (
+            fresh.execute("select count(*), sum(icp_score) from marts.fct_leads").fetchone()
+            != snapshot
+        )
     assert set(mart_counts(database)) == public_models()
