@@ -121,6 +121,7 @@ def run(settings: Settings, publish_results: bool = True) -> int:
             f"(Parquet in {settings.parquet_dir})"
         )
     summary.print_summary(settings.build_database)
+    summary.print_headline_numbers(settings.build_database)
     summary.print_audit_summary(settings.build_database)
     print(f"\nDone in {time.perf_counter() - started:.1f}s.")
     return 0
@@ -136,5 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings()
     if args.command == "summary":
         summary.print_summary(settings.build_database)
+        summary.print_headline_numbers(settings.build_database)
+        summary.print_audit_summary(settings.build_database)
         return 0
     return run(settings, publish_results=not args.no_publish)

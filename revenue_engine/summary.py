@@ -8,16 +8,22 @@ import duckdb
 
 
 def print_summary(database: Path) -> None:
-    """Print the row counts of the public marts and the headline numbers."""
+    """Print the row counts of the core marts and how many reports were built."""
     with duckdb.connect(str(database), read_only=True) as connection:
-        tables = connection.execute(
-            "select table_schema, table_name from information_schema.tables "
-            "where table_schema = 'marts' order by table_name"
-        ).fetchall()
+        tables = [
+            row[0]
+            for row in connection.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = 'marts' order by table_name"
+            ).fetchall()
+        ]
         print("\nMarts (rows):")
-        for schema, name in tables:
-            count = connection.execute(f'select count(*) from "{schema}"."{name}"').fetchone()
-            print(f"  {schema}.{name:<40} {count[0] if count else 0:>10,}")
+        for name in tables:
+            if name.startswith(("dim_", "fct_")):
+                count = connection.execute(f'select count(*) from marts."{name}"').fetchone()
+                print(f"  marts.{name:<34} {count[0] if count else 0:>10,}")
+        reports = [name for name in tables if name.startswith("rpt_")]
+        print(f"  + {len(reports)} reports (marts.rpt_*)")
 
 
 def print_audit_summary(database: Path) -> None:
@@ -53,4 +59,80 @@ def print_audit_summary(database: Path) -> None:
                 print(
                     f"\nUnmapped values: {unmapped[0]:,} lead sources / stage names on "
                     f"{unmapped[1]:,} records (audit.audit_unmapped_values: add them to the seeds)"
+                )
+
+
+def _money(value: object) -> str:
+    return "n/a" if value is None else f"${float(value):,.0f}"  # type: ignore[arg-type]
+
+
+def _rate(value: object) -> str:
+    return "n/a" if value is None else f"{float(value):.1%}"  # type: ignore[arg-type]
+
+
+def _number(value: object, digits: int = 1) -> str:
+    return "n/a" if value is None else f"{float(value):,.{digits}f}"  # type: ignore[arg-type]
+
+
+def print_headline_numbers(database: Path) -> None:
+    """The company's headline numbers, read from the governed reports (never recomputed here)."""
+    with duckdb.connect(str(database), read_only=True) as connection:
+
+        def one(sql: str) -> tuple | None:
+            return connection.execute(sql).fetchone()
+
+        as_of = one("select max(date_day) from marts.dim_dates")
+        print(f"\nHeadline numbers as of {as_of[0] if as_of else 'n/a'}:")
+        velocity = one(
+            "select trailing_win_rate, trailing_average_won_deal_usd, "
+            "trailing_median_sales_cycle_days, open_qualified_opportunities, "
+            "pipeline_velocity_usd_per_day from marts.rpt_pipeline_velocity "
+            "where segment_type = 'all' order by month_start_date desc limit 1"
+        )
+        if velocity:
+            print(
+                f"  Win rate {_rate(velocity[0])}, average won deal {_money(velocity[1])}, "
+                f"median cycle {_number(velocity[2], 0)} days (trailing window)"
+            )
+            print(
+                f"  Pipeline velocity {_money(velocity[4])}/day "
+                f"on {velocity[3]} open qualified deals"
+            )
+        cac = one(
+            "select trailing_paid_cac_usd, trailing_blended_cac_usd, trailing_cac_payback_months "
+            "from marts.rpt_customer_acquisition_cost where channel = 'all' "
+            "and trailing_blended_cac_usd is not null order by month_start_date desc limit 1"
+        )
+        if cac:
+            print(
+                f"  Paid CAC {_money(cac[0])}, blended CAC {_money(cac[1])}, "
+                f"payback {_number(cac[2])} months (trailing window)"
+            )
+        churn = one(
+            "select trailing_logo_churn_rate, ltv_usd, ltv_to_cac_ratio from marts.rpt_churn "
+            "where icp_tier = 'all' and acquisition_channel = 'all' and ltv_usd is not null "
+            "order by month_start_date desc limit 1"
+        )
+        if churn:
+            print(
+                f"  Monthly logo churn {_rate(churn[0])}, LTV {_money(churn[1])}, "
+                f"LTV:CAC {_number(churn[2])}"
+            )
+        stalled = one("select count(*), sum(amount_usd) from marts.rpt_stalled_deals")
+        if stalled:
+            print(f"  Stalled deals for the weekly review: {stalled[0]} ({_money(stalled[1])})")
+        tiers = connection.execute(
+            "select icp_tier, leads, lead_to_won_rate, win_rate, average_won_deal_usd, "
+            "median_sales_cycle_days, paid_cac_usd, trailing_logo_churn_rate "
+            "from marts.rpt_icp_performance where icp_tier in ('A', 'B', 'C') order by icp_tier"
+        ).fetchall()
+        if tiers:
+            print(
+                "  By ICP tier:  leads  lead->won  win rate  won deal   cycle  paid CAC  churn/mo"
+            )
+            for tier, leads, to_won, win, deal, cycle, tier_cac, tier_churn in tiers:
+                print(
+                    f"    {tier:<10} {leads:>6,}  {_rate(to_won):>8}  {_rate(win):>8}  "
+                    f"{_money(deal):>8}  {_number(cycle, 0):>5}d  {_money(tier_cac):>8}  "
+                    f"{_rate(tier_churn):>8}"
                 )
