@@ -54,7 +54,14 @@ joined as (
         (case when leads.has_bant_budget then 1 else 0 end)
         + (case when leads.has_bant_authority then 1 else 0 end)
         + (case when leads.has_bant_need then 1 else 0 end)
-        + (case when leads.has_bant_timeline then 1 else 0 end) as bant_criteria_met
+        + (case when leads.has_bant_timeline then 1 else 0 end) as bant_criteria_met,
+        coalesce(
+            leads.has_bant_budget is not null
+            or leads.has_bant_authority is not null
+            or leads.has_bant_need is not null
+            or leads.has_bant_timeline is not null,
+            false
+        ) as is_bant_assessed
     from leads
     left join channels
         on leads.lead_source = channels.lead_source
@@ -119,7 +126,11 @@ final as (
         has_bant_need,
         has_bant_timeline,
         bant_criteria_met,
-        bant_criteria_met >= {{ var('bant_qualified_min_criteria') }} as is_bant_qualified
+        is_bant_assessed,
+        -- unknown, not "unqualified", until sales has assessed the lead
+        case
+            when is_bant_assessed then bant_criteria_met >= {{ var('bant_qualified_min_criteria') }}
+        end as is_bant_qualified
     from joined
 
 )

@@ -91,13 +91,7 @@ final as (
         channel,
         coalesce(icp_tier, 'unknown') as icp_tier,
         marketing_score_band,
-        coalesce(
-            has_bant_budget is not null
-            or has_bant_authority is not null
-            or has_bant_need is not null
-            or has_bant_timeline is not null,
-            false
-        ) as is_bant_assessed,
+        coalesce(is_bant_assessed, false) as is_bant_assessed,
         coalesce(is_bant_qualified, false) as is_bant_qualified,
         created_at,
         case when mql_at < as_of_end then mql_at end as mql_at,
