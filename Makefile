@@ -6,11 +6,12 @@ export DBT_PROFILES_DIR := $(CURDIR)
 # make test builds its own warehouse so it never touches the one BI tools read.
 TEST_WAREHOUSE_DIR ?= $(CURDIR)/warehouse/test
 
-.PHONY: help setup run test dbt-test pytest lint sqlfluff ruff benchmark clean
+.PHONY: help setup run test lint sqlfluff ruff semantic orchestration dagster benchmark clean
 
 help:
 	@echo "make run        set up, build the demo company's warehouse on DuckDB and publish it"
 	@echo "make test       set up, then every check: dbt build, pytest, sqlfluff, ruff"
+	@echo "make dagster    the Dagster UI (asset graph, checks, schedules) on http://127.0.0.1:3000"
 	@echo "make benchmark  generator speed and memory at 1M leads"
 	@echo "make clean      remove the venv, generated data and warehouses"
 
@@ -25,11 +26,22 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 run: setup
 	$(BIN)/python -m revenue_engine run
 
-# Every check the project has. The pipeline run is dbt build (models, data tests, unit tests).
+# Every check the project has. The pipeline run is dbt build (models, data and unit tests) and the
+# Great Expectations suites; then pytest, the semantic layer, the Dagster definitions and the linters.
 test: setup
 	WAREHOUSE_DIR=$(TEST_WAREHOUSE_DIR) $(BIN)/python -m revenue_engine run
 	WAREHOUSE_DIR=$(TEST_WAREHOUSE_DIR) $(BIN)/python -m pytest
-	$(MAKE) lint
+	$(MAKE) semantic orchestration lint
+
+semantic: setup
+	DUCKDB_PATH=$(TEST_WAREHOUSE_DIR)/build/revenue_engine.duckdb $(BIN)/mf validate-configs
+
+orchestration: setup
+	WAREHOUSE_DIR=$(TEST_WAREHOUSE_DIR) $(BIN)/dagster definitions validate -f orchestration/definitions.py
+
+dagster: setup
+	mkdir -p warehouse/dagster_home
+	DAGSTER_HOME=$(CURDIR)/warehouse/dagster_home $(BIN)/dagster dev -f orchestration/definitions.py
 
 lint: sqlfluff ruff
 
