@@ -28,20 +28,22 @@ LEADS = 1500
 
 def pipeline_env(raw: Path, warehouse: Path) -> dict[str, str]:
     env = {**os.environ, "RAW_DATA_DIR": str(raw), "WAREHOUSE_DIR": str(warehouse)}
+    env["PYTHONUNBUFFERED"] = "1"  # the pipeline and dbt write their progress as it happens
     env.pop("DUCKDB_PATH", None)
     return env
 
 
-def start_pipeline(raw: Path, warehouse: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "revenue_engine", "run"],
-        cwd=PROJECT_DIR,
-        env=pipeline_env(raw, warehouse),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,  # its own process group, so a test can kill dbt with it
-    )
+def start_pipeline(raw: Path, warehouse: Path, log: Path) -> subprocess.Popen[bytes]:
+    """Start the pipeline in the background, output to `log` (a full pipe would block it)."""
+    with log.open("wb") as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", "revenue_engine", "run"],
+            cwd=PROJECT_DIR,
+            env=pipeline_env(raw, warehouse),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so a test can kill dbt with it
+        )
 
 
 def run_pipeline(raw: Path, warehouse: Path) -> subprocess.CompletedProcess[str]:
@@ -144,14 +146,16 @@ def test_a_killed_build_leaves_the_last_publish_untouched(
 ) -> None:
     before = fingerprint(published)
     build_database = published / "build" / "revenue_engine.duckdb"
-    build_started = build_database.stat().st_mtime
-    process = start_pipeline(raw_data["second"], published)
-    deadline = time.monotonic() + 60
-    # kill it once dbt is writing the build database, well before publishing
-    while build_database.stat().st_mtime == build_started and time.monotonic() < deadline:
+    log = published / "killed.log"
+    process = start_pipeline(raw_data["second"], published, log)
+    deadline = time.monotonic() + 180
+    # kill it once dbt is building models, well before validation and publishing
+    while "START sql" not in log.read_text(errors="replace") and time.monotonic() < deadline:
+        assert process.poll() is None, log.read_text()[-4000:]
         time.sleep(0.05)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
+    deadline = time.monotonic() + 60
 
     assert process.returncode == -signal.SIGKILL
     assert fingerprint(published) == before
@@ -187,7 +191,8 @@ def test_a_reader_is_never_blocked_and_never_sees_partial_data(
     reader = duckdb.connect(str(database), read_only=True)
     snapshot = reader.execute("select count(*), sum(icp_score) from marts.fct_leads").fetchone()
 
-    process = start_pipeline(raw_data["second"], published)
+    log = published / "reader.log"
+    process = start_pipeline(raw_data["second"], published, log)
     reads = 0
     while process.poll() is None:
         # the reader keeps answering from its snapshot while the new build runs and publishes
@@ -197,8 +202,7 @@ def test_a_reader_is_never_blocked_and_never_sees_partial_data(
         )
         reads += 1
         time.sleep(0.05)
-    output = process.stdout.read() if process.stdout else ""
-    assert process.returncode == 0, output
+    assert process.returncode == 0, log.read_text()[-4000:]
     assert reads > 10
     assert (
         reader.execute("select count(*), sum(icp_score) from marts.fct_leads").fetchone()
