@@ -1,0 +1,122 @@
+"""End to end on real data: the public Maven CRM export, mapped by the loader, through `make run`.
+
+Expected figures are computed with pandas from the original CSVs in ../shared/datasets/maven_crm.
+The export has no leads, spend, expenses or subscriptions: those marts must build and be empty.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from revenue_engine.loaders.maven_crm import load_maven_crm
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+DATASET = PROJECT_DIR.parent / "shared" / "datasets" / "maven_crm"
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> pd.DataFrame:
+    return pd.read_csv(DATASET / "sales_pipeline.csv")
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("maven")
+    load_maven_crm(DATASET, root / "raw")
+    env = {**os.environ, "RAW_DATA_DIR": str(root / "raw")}
+    env["WAREHOUSE_DIR"] = str(root / "warehouse")
+    env.pop("DUCKDB_PATH", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "revenue_engine", "run"],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return root / "warehouse"
+
+
+def query(warehouse: Path, sql: str) -> pd.DataFrame:
+    with duckdb.connect(str(warehouse / "analytics.duckdb"), read_only=True) as connection:
+        return connection.execute(sql).df()
+
+
+def test_every_deal_reaches_the_marts(warehouse: Path, pipeline: pd.DataFrame) -> None:
+    actual = query(
+        warehouse,
+        """
+        select count(*) as deals, sum(is_won::int) as won, sum(is_lost::int) as lost,
+               sum(case when is_won then amount_usd end) as won_usd,
+               count(distinct account_id) as accounts
+        from marts.fct_opportunities
+        """,
+    ).iloc[0]
+    assert actual["deals"] == len(pipeline) == 8_800
+    assert actual["won"] == (pipeline["deal_stage"] == "Won").sum()
+    assert actual["lost"] == (pipeline["deal_stage"] == "Lost").sum()
+    won_value = pipeline.loc[pipeline["deal_stage"] == "Won", "close_value"].sum()
+    assert float(actual["won_usd"]) == pytest.approx(won_value)
+    assert actual["accounts"] == pipeline["account"].nunique()
+
+
+def test_win_rate_and_cycle_match_the_export(warehouse: Path, pipeline: pd.DataFrame) -> None:
+    closed = pipeline[pipeline["deal_stage"].isin(["Won", "Lost"])]
+    won = closed[closed["deal_stage"] == "Won"]
+    cycle = (pd.to_datetime(won["close_date"]) - pd.to_datetime(won["engage_date"])).dt.days
+    actual = query(
+        warehouse,
+        """
+        select sum(is_won::int) / sum(is_closed::int) as win_rate,
+               median(sales_cycle_days) filter (where is_won) as median_cycle
+        from marts.fct_opportunities
+        """,
+    ).iloc[0]
+    assert actual["win_rate"] == pytest.approx(len(won) / len(closed))
+    assert actual["median_cycle"] == pytest.approx(cycle[cycle >= 0].median())
+
+
+def test_new_customers_are_accounts_with_a_won_deal(
+    warehouse: Path, pipeline: pd.DataFrame
+) -> None:
+    won_accounts = pipeline.loc[pipeline["deal_stage"] == "Won", "account"].dropna().nunique()
+    actual = query(
+        warehouse, "select count(*) as n from marts.fct_opportunities where is_new_customer"
+    )
+    assert actual["n"].iloc[0] == won_accounts
+    statuses = query(
+        warehouse, "select customer_status, count(*) as n from marts.dim_accounts group by 1"
+    )
+    assert statuses.set_index("customer_status")["n"].to_dict() == {"customer": won_accounts}
+
+
+def test_tables_without_data_build_and_report_empty(warehouse: Path) -> None:
+    empty = ("fct_leads", "fct_marketing_spend_daily", "fct_subscriptions", "rpt_funnel_conversion")
+    for mart in empty:
+        assert query(warehouse, f"select count(*) as n from marts.{mart}")["n"].iloc[0] == 0, mart
+
+
+def test_deals_without_a_created_date_are_flagged_not_lost(
+    warehouse: Path, pipeline: pd.DataFrame
+) -> None:
+    without_engage = int(pipeline["engage_date"].isna().sum())
+    build = warehouse / "build" / "revenue_engine.duckdb"
+    with duckdb.connect(str(build), read_only=True) as connection:
+        flagged = connection.execute(
+            "select count(distinct record_id) from audit.audit_flagged_records "
+            "where source_table = 'salesforce.opportunity'"
+        ).fetchone()[0]
+        in_mart = connection.execute(
+            "select count(*) from marts.fct_opportunities where created_at is null"
+        ).fetchone()[0]
+    assert without_engage == 500
+    assert in_mart == without_engage
+    assert flagged >= without_engage
