@@ -45,8 +45,11 @@ dagster: setup
 
 lint: sqlfluff ruff
 
+# The dbt templater compiles every model: it needs a database to connect to, not a built one.
 sqlfluff: setup
-	$(BIN)/sqlfluff lint models tests analyses
+	mkdir -p warehouse/lint
+	DUCKDB_PATH=$(CURDIR)/warehouse/lint/lint.duckdb DUCKDB_TEMP_DIRECTORY=$(CURDIR)/warehouse/lint \
+		$(BIN)/sqlfluff lint models tests analyses
 
 ruff: setup
 	$(BIN)/ruff check revenue_engine tests benchmarks orchestration
