@@ -1,5 +1,5 @@
 {#- Records of raw table `<source>.<table>` whose latest load holds two or more rows that disagree (same key,
-    same load time, different values): staging keeps one of them arbitrarily, so neither can be trusted.
+    same load time, a missing load time counting as one, different values): staging keeps one of them arbitrarily, so neither can be trusted.
     Identical copies are harmless re-deliveries and are not listed. Returns a select of
     (record_id, detected_at); nothing for a table without a load timestamp. -#}
 {% macro conflicting_duplicates(source_table) %}
@@ -21,16 +21,17 @@
     {%- else -%}
         select
             record_id,
-            loaded_at as detected_at
+            nullif(loaded_at, cast('0001-01-01' as {{ dbt.type_timestamp() }})) as detected_at
         from (
             select
                 {{ audit_record_id(keys) }} as record_id,
-                cast({{ loaded_at }} as {{ dbt.type_timestamp() }}) as loaded_at,
-                max(cast({{ loaded_at }} as {{ dbt.type_timestamp() }})) over (
+                {{ raw_load_time(loaded_at) }} as loaded_at,
+                max({{ raw_load_time(loaded_at) }}) over (
                     partition by {{ keys | join(', ') }}
                 ) as latest_loaded_at,
                 {{ dbt.hash(dbt.concat(content)) }} as content_hash
             from {{ source(source_name, table_name) }}
+            where {{ raw_key_present(source_table) }}
         ) as loads
         where record_id is not null and loaded_at = latest_loaded_at
         group by record_id, loaded_at

@@ -1,5 +1,5 @@
 {#- One row per raw table of `staged` (<source>.<table> -> [relation the marts read, filter or none]):
-    raw rows, superseded rows (every row of a key but the one staging keeps), soft-deleted records (keys
+    raw rows, superseded rows (every keyed row of a key but the one staging keeps), soft-deleted records (keys
     whose latest load is a delete; a conflicting tie at the latest load is quarantined or flagged instead)
     and staged rows, each counted from its own place. -#}
 {% macro raw_row_accounting(staged) %}
@@ -14,7 +14,11 @@
         '{{ source_table }}' as source_table,
         (select count(*) from {{ raw }}) as raw_rows,
         {%- if loaded_at %}
-        (select count(*) - count(distinct {{ audit_record_id(key_columns) }}) from {{ raw }}) as superseded_rows,
+        (
+            select count(*) - count(distinct {{ audit_record_id(key_columns) }})
+            from {{ raw }}
+            where {{ raw_key_present(source_table) }}
+        ) as superseded_rows,
         {%- else %}
         0 as superseded_rows,
         {%- endif %}
@@ -25,11 +29,12 @@
                 select
                     {{ audit_record_id(key_columns) }} as record_id,
                     coalesce(cast(is_deleted as {{ dbt.type_boolean() }}), false) as is_deleted,
-                    cast({{ loaded_at }} as {{ dbt.type_timestamp() }}) as loaded_at,
-                    max(cast({{ loaded_at }} as {{ dbt.type_timestamp() }})) over (
+                    {{ raw_load_time(loaded_at) }} as loaded_at,
+                    max({{ raw_load_time(loaded_at) }}) over (
                         partition by {{ key_columns | join(', ') }}
                     ) as latest_loaded_at
                 from {{ raw }}
+                where {{ raw_key_present(source_table) }}
             ) as latest
             left join ({{ conflicting_duplicates(source_table) }}) as ties
                 on latest.record_id = ties.record_id

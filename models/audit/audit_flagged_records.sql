@@ -41,6 +41,12 @@ fx_rates as (
 
 ),
 
+filled_fx_rates as (
+
+    select * from {{ ref('int_fx_rates_filled') }}
+
+),
+
 staged_opportunities as (
 
     select * from {{ ref('stg_salesforce__opportunities') }}
@@ -367,6 +373,194 @@ missing_fx_rates as (
 
 ),
 
+-- Dates that contradict each other or the plausible floor (docs/bad-input-catalogue.md) ---------------------
+
+date_checks as (
+
+    select
+        'salesforce.lead' as source_table,
+        lead_id as record_id,
+        'inverted_dates' as reason,
+        synced_at as detected_at,
+        'a funnel date (mql_date__c, sql_date__c or converted_date) is before created_date' as details
+    from leads
+    where
+        cast(mql_at as date) < cast(created_at as date)
+        or cast(sql_at as date) < cast(created_at as date)
+        or cast(converted_at as date) < cast(created_at as date)
+    union all
+    select
+        'salesforce.lead' as source_table,
+        lead_id as record_id,
+        'date_before_floor' as reason,
+        synced_at as detected_at,
+        'a funnel date (mql_date__c, sql_date__c or converted_date) is before {{ var('earliest_plausible_date') }}'
+            as details
+    from leads
+    where
+        cast(mql_at as date) < cast('{{ var('earliest_plausible_date') }}' as date)
+        or cast(sql_at as date) < cast('{{ var('earliest_plausible_date') }}' as date)
+        or cast(converted_at as date) < cast('{{ var('earliest_plausible_date') }}' as date)
+    union all
+    select
+        'salesforce.opportunity' as source_table,
+        opportunity_id as record_id,
+        'date_before_floor' as reason,
+        synced_at as detected_at,
+        {{ dbt.concat(["'close_date = '", dbt.cast('close_date', dbt.type_string())]) }} as details
+    from opportunities
+    where close_date < cast('{{ var('earliest_plausible_date') }}' as date)
+    union all
+    select
+        'salesforce.campaign' as source_table,
+        campaign_id as record_id,
+        'inverted_dates' as reason,
+        synced_at as detected_at,
+        {{ dbt.concat([
+            "'end_date = '", dbt.cast('end_date', dbt.type_string()),
+            "' < start_date = '", dbt.cast('start_date', dbt.type_string()),
+        ]) }} as details
+    from campaigns
+    where end_date < start_date
+    union all
+    select
+        'salesforce.opportunity_history' as source_table,
+        opportunity_changes.opportunity_change_id as record_id,
+        'inverted_dates' as reason,
+        opportunity_changes.synced_at as detected_at,
+        {{ dbt.concat([
+            "'created_date = '", dbt.cast('opportunity_changes.changed_at', dbt.type_string()),
+            "' is before the deal''s created_date = '", dbt.cast('opportunities.created_at', dbt.type_string()),
+        ]) }} as details
+    from opportunity_changes
+    inner join opportunities
+        on opportunity_changes.opportunity_id = opportunities.opportunity_id
+    where cast(opportunity_changes.changed_at as date) < cast(opportunities.created_at as date)
+
+),
+
+stage_sequences as (
+
+    select
+        opportunity_changes.opportunity_change_id,
+        opportunity_changes.opportunity_id,
+        opportunity_changes.changed_at,
+        opportunity_changes.stage_name,
+        opportunity_changes.synced_at,
+        stages.is_closed,
+        max(case when stages.is_closed then opportunity_changes.changed_at end) over (
+            partition by opportunity_changes.opportunity_id
+            order by opportunity_changes.changed_at, opportunity_changes.opportunity_change_id
+            rows between unbounded preceding and 1 preceding
+        ) as closed_before_at
+    from opportunity_changes
+    inner join stages
+        on opportunity_changes.stage_name = stages.raw_stage_name
+
+),
+
+reopened_after_close as (
+
+    -- an open stage recorded after the deal had closed: a reopened deal, or history out of order
+    select
+        'salesforce.opportunity_history' as source_table,
+        opportunity_change_id as record_id,
+        'reopened_after_close' as reason,
+        synced_at as detected_at,
+        {{ dbt.concat([
+            "'stage_name = '", "stage_name", "' after the deal closed on '",
+            dbt.cast('closed_before_at', dbt.type_string()),
+        ]) }} as details
+    from stage_sequences
+    where not is_closed and closed_before_at is not null
+
+),
+
+-- Records whose copies could only be ordered without a load time -------------------------------------------
+
+missing_load_times as (
+
+    {%- set timed = [
+        ('salesforce.lead', 'leads', 'lead_id'),
+        ('salesforce.opportunity', 'opportunities', 'opportunity_id'),
+        ('salesforce.opportunity_history', 'opportunity_changes', 'opportunity_change_id'),
+        ('billing.subscription', 'subscriptions', 'subscription_id'),
+        ('finance.expenses', 'expenses', 'expense_id'),
+        ('salesforce.account', 'accounts', 'account_id'),
+        ('salesforce.contact', 'contacts', 'contact_id'),
+        ('salesforce.task', 'tasks', 'task_id'),
+    ] %}
+    {%- for source_table, relation, key in timed %}
+    select
+        '{{ source_table }}' as source_table,
+        {{ key }} as record_id,
+        'missing_load_time' as reason,
+        cast(null as {{ dbt.type_timestamp() }}) as detected_at,
+        'the load time is null: a copy without one loses to a copy with one' as details
+    from {{ relation }}
+    where synced_at is null
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+
+),
+
+-- Ids that differ only in case: one record twice, or two records (ids are case-sensitive; not merged) -------
+
+case_variant_ids as (
+
+    {%- set keyed = [
+        ('salesforce.lead', 'leads', 'lead_id'),
+        ('salesforce.opportunity', 'opportunities', 'opportunity_id'),
+        ('salesforce.account', 'accounts', 'account_id'),
+        ('salesforce.contact', 'contacts', 'contact_id'),
+    ] %}
+    {%- for source_table, relation, key in keyed %}
+    select
+        '{{ source_table }}' as source_table,
+        {{ key }} as record_id,
+        'case_variant_id' as reason,
+        synced_at as detected_at,
+        {{ dbt.concat(["'another id differs only in case: '", "lower(" ~ key ~ ")"]) }} as details
+    from (
+        select
+            {{ key }},
+            synced_at,
+            count(*) over (partition by lower({{ key }})) as spellings
+        from {{ relation }}
+    ) as spelled
+    where spellings > 1
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+
+),
+
+stale_fx_rates as (
+
+    -- a known currency whose last rate is older than fx_max_carry_forward_days on the money's day
+    select
+        money.source_table,
+        money.record_id,
+        'stale_fx_rate' as reason,
+        money.synced_at as detected_at,
+        {{ dbt.concat([
+            "'the latest '", "money.currency_code", "' rate on '",
+            dbt.cast('money.conversion_date', dbt.type_string()), "' is from '",
+            dbt.cast('filled_fx_rates.rate_observed_date', dbt.type_string()),
+            "' (more than " ~ var('fx_max_carry_forward_days') ~ " days, var fx_max_carry_forward_days)'",
+        ]) }} as details
+    from money
+    inner join filled_fx_rates
+        on
+            money.currency_code = filled_fx_rates.currency_code
+            and money.conversion_date = filled_fx_rates.date_day
+    where filled_fx_rates.rate_to_usd is null
+
+),
+
 -- References to records that are missing, soft-deleted or quarantined ---------------------------------------
 
 parents as (
@@ -378,7 +572,7 @@ parents as (
         raw_ids.parent_id,
         case when accounts.account_id is null then 'soft_deleted' else 'live' end as parent_state
     from (
-        select distinct cast(id as {{ dbt.type_string() }}) as parent_id
+        select distinct {{ normalize_id('id') }} as parent_id
         from {{ source('salesforce', 'account') }}
     ) as raw_ids
     left join accounts
@@ -389,7 +583,7 @@ parents as (
         raw_ids.parent_id,
         case when contacts.contact_id is null then 'soft_deleted' else 'live' end as parent_state
     from (
-        select distinct cast(id as {{ dbt.type_string() }}) as parent_id
+        select distinct {{ normalize_id('id') }} as parent_id
         from {{ source('salesforce', 'contact') }}
     ) as raw_ids
     left join contacts
@@ -400,7 +594,7 @@ parents as (
         raw_ids.parent_id,
         case when campaigns.campaign_id is null then 'soft_deleted' else 'live' end as parent_state
     from (
-        select distinct cast(id as {{ dbt.type_string() }}) as parent_id
+        select distinct {{ normalize_id('id') }} as parent_id
         from {{ source('salesforce', 'campaign') }}
     ) as raw_ids
     left join campaigns
@@ -421,7 +615,7 @@ parents as (
             else 'live'
         end as parent_state
     from (
-        select distinct cast(id as {{ dbt.type_string() }}) as parent_id
+        select distinct {{ normalize_id('id') }} as parent_id
         from {{ source('salesforce', 'opportunity') }}
     ) as raw_ids
     left join staged_opportunities
@@ -438,7 +632,7 @@ parents as (
             else 'live'
         end as parent_state
     from (
-        select distinct cast(id as {{ dbt.type_string() }}) as parent_id
+        select distinct {{ normalize_id('id') }} as parent_id
         from {{ source('salesforce', 'lead') }}
     ) as raw_ids
     left join staged_leads
@@ -555,6 +749,16 @@ unioned as (
     select * from lead_checks
     union all
     select * from missing_fx_rates
+    union all
+    select * from stale_fx_rates
+    union all
+    select * from date_checks
+    union all
+    select * from reopened_after_close
+    union all
+    select * from missing_load_times
+    union all
+    select * from case_variant_ids
     union all
     select * from broken_foreign_keys
     union all

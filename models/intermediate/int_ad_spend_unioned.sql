@@ -1,5 +1,5 @@
 -- One row per ad platform, campaign and day, in the platform's own currency: the three ad platforms
--- brought to one shape, minus the rows audit_quarantined_records holds out (negative spend or counts,
+-- brought to one shape, minus the rows int_records_quarantined holds out (negative spend or counts,
 -- unknown currency, a day after as_of_date). Google reports spend in micros. Protected, not private, so the
 -- data_quality audit can count what reaches the marts.
 {{ config(access='protected') }}
@@ -29,7 +29,7 @@ quarantined as (
     select distinct
         source_table,
         record_id
-    from {{ ref('audit_quarantined_records') }}
+    from {{ ref('int_records_quarantined') }}
 
 ),
 
@@ -54,7 +54,7 @@ unioned as (
         campaign_id,
         campaign_name,
         currency_code,
-        spend,
+        {{ try_cast('spend', dbt.type_numeric()) }} as spend,  -- finite and plausible where kept: checked
         clicks,
         impressions
     from linkedin
@@ -66,7 +66,7 @@ unioned as (
         campaign_id,
         campaign_name,
         currency_code,
-        spend,
+        {{ try_cast('spend', dbt.type_numeric()) }} as spend,  -- finite and plausible where kept: checked
         clicks,
         impressions
     from facebook

@@ -1,4 +1,4 @@
--- One row per booked expense line the marts may use: stg_finance__expenses minus the records audit_quarantined_records holds
+-- One row per booked expense line the marts may use: stg_finance__expenses minus the records int_records_quarantined holds
 -- out (finance.expenses). Protected, not private, so the data_quality audit can count what reaches the marts.
 {{ config(access='protected') }}
 
@@ -13,7 +13,7 @@ expenses as (
 quarantined as (
 
     select distinct record_id
-    from {{ ref('audit_quarantined_records') }}
+    from {{ ref('int_records_quarantined') }}
     where source_table = 'finance.expenses'
 
 ),
@@ -26,7 +26,7 @@ final as (
         expenses.department,
         expenses.category,
         expenses.channel,
-        expenses.amount,
+        {{ try_cast('expenses.amount', dbt.type_numeric()) }} as amount,  -- finite and plausible: checked
         expenses.currency_code,
         expenses.synced_at
     from expenses

@@ -1,5 +1,9 @@
 -- One row per currency and day: the USD value of one unit, with the last known rate carried forward
--- over days the finance feed skipped (weekends, holidays). USD is always 1.
+-- over days the finance feed skipped (weekends, holidays), for at most fx_max_carry_forward_days days:
+-- after that the rate is null (money on such a day has no USD value and is flagged stale_fx_rate).
+-- USD is always 1.
+{{ config(access='protected') }}
+
 with
 
 rates as (
@@ -84,7 +88,10 @@ final as (
     select
         currency_code,
         date_day,
-        rate_to_usd,
+        case
+            when {{ dbt.datediff('rate_observed_date', 'date_day', 'day') }} <= {{ var('fx_max_carry_forward_days') }}
+                then rate_to_usd
+        end as rate_to_usd,
         rate_observed_date
     from filled
     union all

@@ -1,5 +1,5 @@
 -- One row per currency and day with a usable rate: stg_finance__fx_rates minus the rates
--- audit_quarantined_records holds out (finance.fx_rates: null or non-positive). Protected, not private, so
+-- int_records_quarantined holds out (finance.fx_rates: null or non-positive). Protected, not private, so
 -- the data_quality audit can count what reaches the marts.
 {{ config(access='protected') }}
 
@@ -14,7 +14,7 @@ fx_rates as (
 quarantined as (
 
     select distinct record_id
-    from {{ ref('audit_quarantined_records') }}
+    from {{ ref('int_records_quarantined') }}
     where source_table = 'finance.fx_rates'
 
 ),
@@ -33,7 +33,7 @@ final as (
     select
         keyed.rate_date,
         keyed.currency_code,
-        keyed.rate_to_usd
+        {{ try_cast('keyed.rate_to_usd', dbt.type_numeric()) }} as rate_to_usd  -- finite, positive: checked
     from keyed
     left join quarantined
         on keyed.record_id = quarantined.record_id

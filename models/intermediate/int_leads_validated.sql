@@ -1,4 +1,4 @@
--- One row per lead the marts may use: stg_salesforce__leads minus the records audit_quarantined_records holds
+-- One row per lead the marts may use: stg_salesforce__leads minus the records int_records_quarantined holds
 -- out (salesforce.lead). Protected, not private, so the data_quality audit can count what reaches the marts.
 {{ config(access='protected') }}
 
@@ -13,7 +13,7 @@ leads as (
 quarantined as (
 
     select distinct record_id
-    from {{ ref('audit_quarantined_records') }}
+    from {{ ref('int_records_quarantined') }}
     where source_table = 'salesforce.lead'
 
 ),

@@ -1,4 +1,4 @@
--- One row per live opportunity (deal) the marts may use: stg_salesforce__opportunities minus the records audit_quarantined_records holds
+-- One row per live opportunity (deal) the marts may use: stg_salesforce__opportunities minus the records int_records_quarantined holds
 -- out (salesforce.opportunity). Protected, not private, so the data_quality audit can count what reaches the marts.
 {{ config(access='protected') }}
 
@@ -13,7 +13,7 @@ opportunities as (
 quarantined as (
 
     select distinct record_id
-    from {{ ref('audit_quarantined_records') }}
+    from {{ ref('int_records_quarantined') }}
     where source_table = 'salesforce.opportunity'
 
 ),
@@ -28,7 +28,7 @@ final as (
         opportunities.opportunity_type,
         opportunities.lead_source,
         opportunities.campaign_id,
-        opportunities.amount,
+        {{ try_cast('opportunities.amount', dbt.type_numeric()) }} as amount,  -- finite and plausible: checked
         opportunities.currency_code,
         opportunities.stage_name,
         opportunities.probability,

@@ -1,4 +1,4 @@
--- One row per live change to a live deal the marts may use: stg_salesforce__opportunity_changes minus the records audit_quarantined_records holds
+-- One row per live change to a live deal the marts may use: stg_salesforce__opportunity_changes minus the records int_records_quarantined holds
 -- out (salesforce.opportunity_history). Protected, not private, so the data_quality audit can count what reaches the marts.
 {{ config(access='protected') }}
 
@@ -13,7 +13,7 @@ opportunity_changes as (
 quarantined as (
 
     select distinct record_id
-    from {{ ref('audit_quarantined_records') }}
+    from {{ ref('int_records_quarantined') }}
     where source_table = 'salesforce.opportunity_history'
 
 ),
@@ -25,7 +25,7 @@ final as (
         opportunity_changes.opportunity_id,
         opportunity_changes.changed_at,
         opportunity_changes.stage_name,
-        opportunity_changes.amount,
+        {{ try_cast('opportunity_changes.amount', dbt.type_numeric()) }} as amount,
         opportunity_changes.close_date,
         opportunity_changes.probability,
         opportunity_changes.synced_at

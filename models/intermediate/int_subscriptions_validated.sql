@@ -1,4 +1,4 @@
--- One row per subscription the marts may use: stg_billing__subscriptions minus the records audit_quarantined_records holds
+-- One row per subscription the marts may use: stg_billing__subscriptions minus the records int_records_quarantined holds
 -- out (billing.subscription). Protected, not private, so the data_quality audit can count what reaches the marts.
 {{ config(access='protected') }}
 
@@ -13,7 +13,7 @@ subscriptions as (
 quarantined as (
 
     select distinct record_id
-    from {{ ref('audit_quarantined_records') }}
+    from {{ ref('int_records_quarantined') }}
     where source_table = 'billing.subscription'
 
 ),
@@ -24,7 +24,7 @@ final as (
         subscriptions.subscription_id,
         subscriptions.account_id,
         subscriptions.plan_name,
-        subscriptions.mrr,
+        {{ try_cast('subscriptions.mrr', dbt.type_numeric()) }} as mrr,  -- finite and plausible: checked
         subscriptions.currency_code,
         subscriptions.started_at,
         subscriptions.ended_at,

@@ -10,25 +10,27 @@ renamed as (
 
     select
         cast(day as date) as spend_date,
-        cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
+        {{ normalize_id('campaign_id') }} as campaign_id,
         cast(campaign_name as {{ dbt.type_string() }}) as campaign_name,
-        cast(cost_in_local_currency as {{ dbt.type_numeric() }}) as spend,
+        cast(cost_in_local_currency as {{ type_double() }}) as spend,
         cast(upper(trim(currency_code)) as {{ dbt.type_string() }}) as currency_code,
         cast(impressions as {{ dbt.type_bigint() }}) as impressions,
         cast(clicks as {{ dbt.type_bigint() }}) as clicks,
-        cast(_fivetran_synced as {{ dbt.type_timestamp() }}) as synced_at
+        {{ utc_timestamp('_fivetran_synced') }} as synced_at
     from source
 
 ),
 
 deduplicated as (
 
-    -- a row re-synced by the connector appears again: the latest load wins
+    -- a row re-synced by the connector appears again: the latest load wins (a copy without a load time
+    -- loses to one with; different copies at the same load are quarantined as conflicting_duplicate_id).
+    -- Keyless rows are left out here and quarantined as missing_key.
     select
         *,
         row_number() over (
             partition by campaign_id, spend_date
-            order by synced_at desc
+            order by synced_at desc nulls last
         ) as load_order
     from renamed
 
@@ -47,6 +49,8 @@ final as (
         synced_at
     from deduplicated
     where load_order = 1
+        and campaign_id is not null
+        and spend_date is not null
 
 )
 

@@ -9,27 +9,29 @@ source as (
 renamed as (
 
     select
-        cast(id as {{ dbt.type_string() }}) as subscription_id,
-        cast(account_id as {{ dbt.type_string() }}) as account_id,
+        {{ normalize_id('id') }} as subscription_id,
+        {{ normalize_id('account_id') }} as account_id,
         cast(plan as {{ dbt.type_string() }}) as plan_name,
-        cast(mrr as {{ dbt.type_numeric() }}) as mrr,
+        cast(mrr as {{ type_double() }}) as mrr,
         cast(upper(trim(currency_code)) as {{ dbt.type_string() }}) as currency_code,
-        cast(started_at as {{ dbt.type_timestamp() }}) as started_at,
-        cast(ended_at as {{ dbt.type_timestamp() }}) as ended_at,
+        {{ utc_timestamp('started_at') }} as started_at,
+        {{ utc_timestamp('ended_at') }} as ended_at,
         cast(lower(trim(status)) as {{ dbt.type_string() }}) as subscription_status,
-        cast(_loaded_at as {{ dbt.type_timestamp() }}) as synced_at
+        {{ utc_timestamp('_loaded_at') }} as synced_at
     from source
 
 ),
 
 deduplicated as (
 
-    -- a row re-synced by the connector appears again: the latest load wins
+    -- a row re-synced by the connector appears again: the latest load wins (a copy without a load time
+    -- loses to one with; different copies at the same load are quarantined as conflicting_duplicate_id).
+    -- Keyless rows are left out here and quarantined as missing_key.
     select
         *,
         row_number() over (
             partition by subscription_id
-            order by synced_at desc
+            order by synced_at desc nulls last
         ) as load_order
     from renamed
 
@@ -49,6 +51,7 @@ final as (
         synced_at
     from deduplicated
     where load_order = 1
+        and subscription_id is not null
 
 )
 

@@ -11,7 +11,7 @@ renamed as (
     select
         cast(date as date) as rate_date,
         cast(upper(trim(currency_code)) as {{ dbt.type_string() }}) as currency_code,
-        cast(rate_to_usd as {{ dbt.type_numeric() }}) as rate_to_usd
+        cast(rate_to_usd as {{ type_double() }}) as rate_to_usd
     from source
 
 ),
@@ -23,6 +23,7 @@ final as (
         currency_code,
         rate_to_usd
     from renamed
+    where currency_code is not null and rate_date is not null  -- keyless rows: quarantined as missing_key
 
 )
 

@@ -9,28 +9,30 @@ source as (
 renamed as (
 
     select
-        cast(id as {{ dbt.type_string() }}) as campaign_member_id,
-        cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
-        cast(lead_id as {{ dbt.type_string() }}) as lead_id,
-        cast(contact_id as {{ dbt.type_string() }}) as contact_id,
+        {{ normalize_id('id') }} as campaign_member_id,
+        {{ normalize_id('campaign_id') }} as campaign_id,
+        {{ normalize_id('lead_id') }} as lead_id,
+        {{ normalize_id('contact_id') }} as contact_id,
         cast(status as {{ dbt.type_string() }}) as member_status,
         cast(has_responded as {{ dbt.type_boolean() }}) as has_responded,
         cast(first_responded_date as date) as first_responded_date,
-        cast(created_date as {{ dbt.type_timestamp() }}) as created_at,
+        {{ utc_timestamp('created_date') }} as created_at,
         coalesce(cast(is_deleted as {{ dbt.type_boolean() }}), false) as is_deleted,
-        cast(_fivetran_synced as {{ dbt.type_timestamp() }}) as synced_at
+        {{ utc_timestamp('_fivetran_synced') }} as synced_at
     from source
 
 ),
 
 deduplicated as (
 
-    -- a row re-synced by the connector appears again: the latest load wins
+    -- a row re-synced by the connector appears again: the latest load wins (a copy without a load time
+    -- loses to one with; different copies at the same load are quarantined as conflicting_duplicate_id).
+    -- Keyless rows are left out here and quarantined as missing_key.
     select
         *,
         row_number() over (
             partition by campaign_member_id
-            order by synced_at desc
+            order by synced_at desc nulls last
         ) as load_order
     from renamed
 
@@ -50,6 +52,7 @@ final as (
         synced_at
     from deduplicated
     where load_order = 1
+        and campaign_member_id is not null
         and not is_deleted  -- soft deletes are counted in audit_raw_row_reconciliation
 
 )

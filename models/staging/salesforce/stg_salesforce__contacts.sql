@@ -9,28 +9,30 @@ source as (
 renamed as (
 
     select
-        cast(id as {{ dbt.type_string() }}) as contact_id,
-        cast(account_id as {{ dbt.type_string() }}) as account_id,
+        {{ normalize_id('id') }} as contact_id,
+        {{ normalize_id('account_id') }} as account_id,
         cast(first_name as {{ dbt.type_string() }}) as first_name,
         cast(last_name as {{ dbt.type_string() }}) as last_name,
         cast(email as {{ dbt.type_string() }}) as email,
         cast(title as {{ dbt.type_string() }}) as title,
         cast(trim(lead_source) as {{ dbt.type_string() }}) as lead_source,
-        cast(created_date as {{ dbt.type_timestamp() }}) as created_at,
+        {{ utc_timestamp('created_date') }} as created_at,
         coalesce(cast(is_deleted as {{ dbt.type_boolean() }}), false) as is_deleted,
-        cast(_fivetran_synced as {{ dbt.type_timestamp() }}) as synced_at
+        {{ utc_timestamp('_fivetran_synced') }} as synced_at
     from source
 
 ),
 
 deduplicated as (
 
-    -- a row re-synced by the connector appears again: the latest load wins
+    -- a row re-synced by the connector appears again: the latest load wins (a copy without a load time
+    -- loses to one with; different copies at the same load are quarantined as conflicting_duplicate_id).
+    -- Keyless rows are left out here and quarantined as missing_key.
     select
         *,
         row_number() over (
             partition by contact_id
-            order by synced_at desc
+            order by synced_at desc nulls last
         ) as load_order
     from renamed
 
@@ -50,6 +52,7 @@ final as (
         synced_at
     from deduplicated
     where load_order = 1
+        and contact_id is not null
         and not is_deleted  -- soft deletes are counted in audit_raw_row_reconciliation
 
 )

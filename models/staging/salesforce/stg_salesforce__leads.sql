@@ -9,7 +9,7 @@ source as (
 renamed as (
 
     select
-        cast(id as {{ dbt.type_string() }}) as lead_id,
+        {{ normalize_id('id') }} as lead_id,
         cast(first_name as {{ dbt.type_string() }}) as first_name,
         cast(last_name as {{ dbt.type_string() }}) as last_name,
         cast(email as {{ dbt.type_string() }}) as email,
@@ -18,14 +18,14 @@ renamed as (
         cast(title as {{ dbt.type_string() }}) as title,
         cast(industry as {{ dbt.type_string() }}) as industry,
         cast(number_of_employees as {{ dbt.type_bigint() }}) as employee_count,
-        cast(annual_revenue as {{ dbt.type_numeric() }}) as annual_revenue_usd,
+        {{ try_cast('annual_revenue', dbt.type_numeric()) }} as annual_revenue_usd,
         cast(upper(trim(country)) as {{ dbt.type_string() }}) as country_code,
         cast(trim(lead_source) as {{ dbt.type_string() }}) as lead_source,
         cast(status as {{ dbt.type_string() }}) as lead_status,
-        cast(owner_id as {{ dbt.type_string() }}) as owner_id,
-        cast(created_date as {{ dbt.type_timestamp() }}) as created_at,
-        cast(mql_date__c as {{ dbt.type_timestamp() }}) as mql_at,
-        cast(sql_date__c as {{ dbt.type_timestamp() }}) as sql_at,
+        {{ normalize_id('owner_id') }} as owner_id,
+        {{ utc_timestamp('created_date') }} as created_at,
+        {{ utc_timestamp('mql_date__c') }} as mql_at,
+        {{ utc_timestamp('sql_date__c') }} as sql_at,
         cast(lead_score__c as {{ dbt.type_float() }}) as marketing_score,
         cast(bant_budget__c as {{ dbt.type_boolean() }}) as has_bant_budget,
         cast(bant_authority__c as {{ dbt.type_boolean() }}) as has_bant_authority,
@@ -36,24 +36,26 @@ renamed as (
         cast(utm_medium__c as {{ dbt.type_string() }}) as utm_medium,
         cast(utm_campaign__c as {{ dbt.type_string() }}) as utm_campaign,
         cast(is_converted as {{ dbt.type_boolean() }}) as is_converted,
-        cast(converted_date as {{ dbt.type_timestamp() }}) as converted_at,
-        cast(converted_account_id as {{ dbt.type_string() }}) as converted_account_id,
-        cast(converted_contact_id as {{ dbt.type_string() }}) as converted_contact_id,
-        cast(converted_opportunity_id as {{ dbt.type_string() }}) as converted_opportunity_id,
+        {{ utc_timestamp('converted_date') }} as converted_at,
+        {{ normalize_id('converted_account_id') }} as converted_account_id,
+        {{ normalize_id('converted_contact_id') }} as converted_contact_id,
+        {{ normalize_id('converted_opportunity_id') }} as converted_opportunity_id,
         coalesce(cast(is_deleted as {{ dbt.type_boolean() }}), false) as is_deleted,
-        cast(_fivetran_synced as {{ dbt.type_timestamp() }}) as synced_at
+        {{ utc_timestamp('_fivetran_synced') }} as synced_at
     from source
 
 ),
 
 deduplicated as (
 
-    -- a row re-synced by the connector appears again: the latest load wins
+    -- a row re-synced by the connector appears again: the latest load wins (a copy without a load time
+    -- loses to one with; different copies at the same load are quarantined as conflicting_duplicate_id).
+    -- Keyless rows are left out here and quarantined as missing_key.
     select
         *,
         row_number() over (
             partition by lead_id
-            order by synced_at desc
+            order by synced_at desc nulls last
         ) as load_order
     from renamed
 
@@ -96,6 +98,7 @@ final as (
         synced_at
     from deduplicated
     where load_order = 1
+        and lead_id is not null
         and not is_deleted  -- soft deletes are counted in audit_raw_row_reconciliation
 
 )

@@ -9,27 +9,29 @@ source as (
 renamed as (
 
     select
-        cast(id as {{ dbt.type_string() }}) as opportunity_change_id,
-        cast(opportunity_id as {{ dbt.type_string() }}) as opportunity_id,
-        cast(created_date as {{ dbt.type_timestamp() }}) as changed_at,
+        {{ normalize_id('id') }} as opportunity_change_id,
+        {{ normalize_id('opportunity_id') }} as opportunity_id,
+        {{ utc_timestamp('created_date') }} as changed_at,
         cast(trim(stage_name) as {{ dbt.type_string() }}) as stage_name,
-        cast(amount as {{ dbt.type_numeric() }}) as amount,
+        cast(amount as {{ type_double() }}) as amount,
         cast(close_date as date) as close_date,
         cast(probability as {{ dbt.type_float() }}) as probability,
         coalesce(cast(is_deleted as {{ dbt.type_boolean() }}), false) as is_deleted,
-        cast(_fivetran_synced as {{ dbt.type_timestamp() }}) as synced_at
+        {{ utc_timestamp('_fivetran_synced') }} as synced_at
     from source
 
 ),
 
 deduplicated as (
 
-    -- a row re-synced by the connector appears again: the latest load wins
+    -- a row re-synced by the connector appears again: the latest load wins (a copy without a load time
+    -- loses to one with; different copies at the same load are quarantined as conflicting_duplicate_id).
+    -- Keyless rows are left out here and quarantined as missing_key.
     select
         *,
         row_number() over (
             partition by opportunity_change_id
-            order by synced_at desc
+            order by synced_at desc nulls last
         ) as load_order
     from renamed
 
@@ -48,6 +50,7 @@ final as (
         synced_at
     from deduplicated
     where load_order = 1
+        and opportunity_change_id is not null
         and not is_deleted  -- soft deletes are counted in audit_raw_row_reconciliation
 
 )

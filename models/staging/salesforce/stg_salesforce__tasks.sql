@@ -9,29 +9,31 @@ source as (
 renamed as (
 
     select
-        cast(id as {{ dbt.type_string() }}) as task_id,
-        cast(who_id as {{ dbt.type_string() }}) as who_id,
-        cast(what_id as {{ dbt.type_string() }}) as what_id,
-        cast(owner_id as {{ dbt.type_string() }}) as owner_id,
+        {{ normalize_id('id') }} as task_id,
+        {{ normalize_id('who_id') }} as who_id,
+        {{ normalize_id('what_id') }} as what_id,
+        {{ normalize_id('owner_id') }} as owner_id,
         cast(type as {{ dbt.type_string() }}) as task_type,
         cast(subject as {{ dbt.type_string() }}) as subject,
         cast(status as {{ dbt.type_string() }}) as task_status,
         cast(activity_date as date) as activity_date,
-        cast(created_date as {{ dbt.type_timestamp() }}) as created_at,
+        {{ utc_timestamp('created_date') }} as created_at,
         coalesce(cast(is_deleted as {{ dbt.type_boolean() }}), false) as is_deleted,
-        cast(_fivetran_synced as {{ dbt.type_timestamp() }}) as synced_at
+        {{ utc_timestamp('_fivetran_synced') }} as synced_at
     from source
 
 ),
 
 deduplicated as (
 
-    -- a row re-synced by the connector appears again: the latest load wins
+    -- a row re-synced by the connector appears again: the latest load wins (a copy without a load time
+    -- loses to one with; different copies at the same load are quarantined as conflicting_duplicate_id).
+    -- Keyless rows are left out here and quarantined as missing_key.
     select
         *,
         row_number() over (
             partition by task_id
-            order by synced_at desc
+            order by synced_at desc nulls last
         ) as load_order
     from renamed
 
@@ -52,6 +54,7 @@ final as (
         synced_at
     from deduplicated
     where load_order = 1
+        and task_id is not null
         and not is_deleted  -- soft deletes are counted in audit_raw_row_reconciliation
 
 )

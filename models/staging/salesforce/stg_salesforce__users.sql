@@ -9,27 +9,29 @@ source as (
 renamed as (
 
     select
-        cast(id as {{ dbt.type_string() }}) as user_id,
+        {{ normalize_id('id') }} as user_id,
         cast(name as {{ dbt.type_string() }}) as user_name,
         cast(email as {{ dbt.type_string() }}) as email,
         cast(department as {{ dbt.type_string() }}) as department,
         cast(title as {{ dbt.type_string() }}) as title,
-        cast(manager_id as {{ dbt.type_string() }}) as manager_id,
+        {{ normalize_id('manager_id') }} as manager_id,
         cast(is_active as {{ dbt.type_boolean() }}) as is_active,
-        cast(created_date as {{ dbt.type_timestamp() }}) as created_at,
-        cast(_fivetran_synced as {{ dbt.type_timestamp() }}) as synced_at
+        {{ utc_timestamp('created_date') }} as created_at,
+        {{ utc_timestamp('_fivetran_synced') }} as synced_at
     from source
 
 ),
 
 deduplicated as (
 
-    -- a row re-synced by the connector appears again: the latest load wins
+    -- a row re-synced by the connector appears again: the latest load wins (a copy without a load time
+    -- loses to one with; different copies at the same load are quarantined as conflicting_duplicate_id).
+    -- Keyless rows are left out here and quarantined as missing_key.
     select
         *,
         row_number() over (
             partition by user_id
-            order by synced_at desc
+            order by synced_at desc nulls last
         ) as load_order
     from renamed
 
@@ -49,6 +51,7 @@ final as (
         synced_at
     from deduplicated
     where load_order = 1
+        and user_id is not null
 
 )
 
