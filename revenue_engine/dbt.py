@@ -1,18 +1,40 @@
-"""Run dbt as a subprocess with the project's environment."""
+"""Run dbt as a subprocess with the project's environment.
+
+dbt's output is streamed as it comes and kept (the tail) so a failure can be explained in plain
+lines. The dbt child never outlives the run: SIGINT and SIGTERM are passed on to it, and on Linux
+it is told to stop when its parent dies (even by SIGKILL).
+"""
 
 from __future__ import annotations
 
+import collections
+import contextlib
+import ctypes
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from revenue_engine.settings import Settings
 
+KEEP_OUTPUT_LINES = 400
+
 
 class DbtError(RuntimeError):
-    """dbt exited non-zero."""
+    """dbt exited non-zero; `output` holds the tail of what it printed."""
+
+    def __init__(self, message: str, output: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.output = output or []
+
+
+def _stop_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """Linux: SIGTERM this process when its parent dies (PR_SET_PDEATHSIG)."""
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
 
 
 def dbt_executable() -> str:
@@ -31,10 +53,47 @@ def run_dbt(settings: Settings, *args: str, check: bool = True) -> int:
     """Run `dbt <args>` in the project directory; raise DbtError on failure when check."""
     env = {**os.environ, **settings.dbt_env()}
     command = [dbt_executable(), *args, *dbt_vars(settings)]
-    completed = subprocess.run(command, cwd=settings.project_dir, env=env, check=False)
-    if check and completed.returncode != 0:
-        raise DbtError(f"`dbt {' '.join(args)}` failed with exit code {completed.returncode}")
-    return completed.returncode
+    tail: collections.deque[str] = collections.deque(maxlen=KEEP_OUTPUT_LINES)
+    process = subprocess.Popen(
+        command,
+        cwd=settings.project_dir,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+        preexec_fn=_stop_with_parent if sys.platform.startswith("linux") else None,
+    )
+
+    def forward(signum: int, _frame: object) -> None:
+        process.send_signal(signum)
+        raise KeyboardInterrupt(f"stopped by signal {signum}")
+
+    previous = {}
+    if threading.current_thread() is threading.main_thread():  # signal handlers: main thread only
+        previous = {
+            signum: signal.signal(signum, forward) for signum in (signal.SIGINT, signal.SIGTERM)
+        }
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            sys.stdout.write(line)
+            tail.append(line)
+        returncode = process.wait()
+    except BaseException:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        raise
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    sys.stdout.flush()
+    if check and returncode != 0:
+        raise DbtError(f"`dbt {' '.join(args)}` failed with exit code {returncode}", list(tail))
+    return returncode
 
 
 def public_models(project_dir: Path) -> list[tuple[str, str]]:

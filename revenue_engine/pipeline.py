@@ -1,24 +1,67 @@
-"""`make run`: raw data -> dbt build -> publish -> summary, each step failing loudly.
+"""`make run`: raw data -> dbt build -> quality -> audit -> publish -> summary, each step failing
+loudly.
 
 Write-audit-publish: dbt writes the build database; only when every model, data test and unit test
-passed is the published file replaced. A failure leaves the last good publish untouched.
+passed, the Great Expectations suites passed and the build compares sanely with the last publish
+(publish_checks) is the published release replaced. A failure leaves the last good publish
+untouched and ends in plain `FAILED:` lines (no traceback; REVENUE_ENGINE_DEBUG=1 shows it). One
+run at a time holds a warehouse (a lock file, released on any exit).
 """
 
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import shutil
 import sys
 import time
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from revenue_engine import summary
+from revenue_engine import failures, summary
 from revenue_engine.dbt import DbtError, public_models, run_dbt
 from revenue_engine.publish import publish
+from revenue_engine.publish_checks import ACCEPT_CHANGES, PublishBlockedError
 from revenue_engine.settings import Settings, load_settings
+
+LOCK_FILE = ".run.lock"
+
+
+class WarehouseBusyError(RuntimeError):
+    """Another run holds the warehouse."""
+
+
+@contextmanager
+def warehouse_lock(settings: Settings) -> Iterator[None]:
+    """Hold WAREHOUSE_DIR/.run.lock for the run (an OS lock: released on any exit, even a kill)."""
+    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.warehouse_dir / LOCK_FILE
+    with path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise WarehouseBusyError(
+                f"another run holds the warehouse {settings.warehouse_dir} ({holder}); wait for "
+                "it to finish or stop it, then run again"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC\n")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
 
 GENERATION_MARKER = "_generated.json"
 
@@ -85,37 +128,62 @@ def check_quality(settings: Settings) -> bool:
     return report.passed
 
 
+def fail(settings: Settings, lines: list[str], hint: str = "") -> int:
+    """Print the FAILED lines of a run that published nothing; the exit code."""
+    print("", file=sys.stderr)
+    for line in lines:
+        print(f"FAILED: {line}", file=sys.stderr)
+    if hint:
+        print(hint, file=sys.stderr)
+    print(f"Nothing was published; {settings.published_database} is unchanged.", file=sys.stderr)
+    return 1
+
+
 def run(settings: Settings, publish_results: bool = True) -> int:
-    """The whole pipeline; returns the process exit code."""
+    """The whole pipeline under the warehouse lock; returns the process exit code."""
+    try:
+        with warehouse_lock(settings):
+            return _run(settings, publish_results)
+    except WarehouseBusyError as busy:
+        return fail(settings, [str(busy)])
+
+
+def _run(settings: Settings, publish_results: bool) -> int:
     started = time.perf_counter()
     ensure_raw_data(settings)
-    settings.build_database.parent.mkdir(parents=True, exist_ok=True)
-    (settings.warehouse_dir / "tmp").mkdir(parents=True, exist_ok=True)
+    for folder in (settings.build_database.parent, settings.warehouse_dir / "tmp"):
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o700)  # the build database holds personal data: not world-readable
+    # a failed run must never archive an earlier run's results as its own
+    (settings.project_dir / "target" / "run_results.json").unlink(missing_ok=True)
     try:
         run_dbt(settings, "build")
     except DbtError as error:
         archive_run_results(settings, "failed")
-        print(
-            f"\nFAILED: {error}. Nothing was published; "
-            f"{settings.published_database} is unchanged.",
-            file=sys.stderr,
-        )
-        return 1
+        lines = failures.explain_dbt_output(error.output, settings.raw_data_dir)
+        return fail(settings, lines or [str(error)])
     archive_run_results(settings, "passed")
     if not check_quality(settings):
-        print(
-            f"\nFAILED: data quality (details above; Data Docs in {settings.quality_dir}). "
-            f"Nothing was published; {settings.published_database} is unchanged.",
-            file=sys.stderr,
+        return fail(
+            settings,
+            [f"data quality (details above; Data Docs in {settings.quality_dir})"],
         )
-        return 1
     if publish_results:
-        counts = publish(
-            settings.build_database,
-            settings.published_database,
-            settings.parquet_dir,
-            public_models(settings.project_dir),
-        )
+        try:
+            counts = publish(
+                settings.build_database,
+                settings.published_database,
+                settings.parquet_dir,
+                public_models(settings.project_dir),
+            )
+        except PublishBlockedError as blocked:
+            hint = (
+                f"If this change is intended, run again with {ACCEPT_CHANGES}=1."
+                if blocked.overridable
+                else ""
+            )
+            problems = [f"publish blocked: {problem}" for problem in blocked.problems]
+            return fail(settings, problems, hint)
         print(
             f"\nPublished {len(counts)} public marts to {settings.published_database} "
             f"(Parquet in {settings.parquet_dir})"
@@ -135,9 +203,18 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("summary", help="print the headline numbers of the built warehouse")
     args = parser.parse_args(argv)
     settings = load_settings()
-    if args.command == "summary":
-        summary.print_summary(settings.build_database)
-        summary.print_headline_numbers(settings.build_database)
-        summary.print_audit_summary(settings.build_database)
-        return 0
-    return run(settings, publish_results=not args.no_publish)
+    try:
+        if args.command == "summary":
+            summary.print_summary(settings.build_database)
+            summary.print_headline_numbers(settings.build_database)
+            summary.print_audit_summary(settings.build_database)
+            return 0
+        return run(settings, publish_results=not args.no_publish)
+    except KeyboardInterrupt:
+        return fail(settings, ["stopped (interrupted); dbt was stopped with it"])
+    except SystemExit:
+        raise
+    except Exception as error:  # one plain line, not a traceback
+        if os.environ.get("REVENUE_ENGINE_DEBUG"):
+            traceback.print_exc()
+        return fail(settings, [failures.explain_exception(args.command, error)])

@@ -6,7 +6,8 @@ quarantine or flag, reported here so the contract is documented and visible in D
 - columns: every contract column is present (critical; extra columns are allowed);
 - types: every value casts to the column's contract type, exactly as dbt's `assert_raw_contract()`
   casts it (critical; the failing values are listed);
-- keys: the key columns are never null (warning: keyless rows are quarantined); no two rows of one record share a load (warning);
+- keys: the key columns are never null (warning: keyless rows are quarantined); no two rows of one
+  record share a load (warning);
 - allowed values: stage names and lead sources the mapping seeds know, currencies the FX feed (or
   USD) covers, the contract's fixed vocabularies (warning);
 - ranges: money and counts non-negative, probability and lead score within 0-100, FX rates

@@ -1,0 +1,132 @@
+"""Turn what went wrong into plain `FAILED:` lines: the table, the file, column and value where
+known, and what to do. No Python traceback reaches a user (REVENUE_ENGINE_DEBUG=1 shows it).
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+_RAW_BLOCKS = ("Raw contract violated:", "Raw load times implausible:")
+_RUNTIME = re.compile(r"(?:Runtime|Database|Compilation) Error in (\w+) (\S+) \(([^)]*)\)")
+_FAILURE = re.compile(r"Failure in test (\S+) \(([^)]*)\)")
+_GOT = re.compile(r"Got (\d+) results?")
+
+
+def explain_dbt_output(lines: list[str], raw_data_dir: Path | None) -> list[str]:
+    """FAILED lines for a failed `dbt build`, from its console output."""
+    found: list[str] = []
+    text = [_strip(line) for line in lines]
+    for index, line in enumerate(text):
+        stripped = line.strip()
+        if any(stripped.endswith(block) for block in _RAW_BLOCKS):
+            for item in text[index + 1 :]:
+                if not item.strip().startswith("- "):
+                    break
+                found.append(item.strip()[2:])
+        runtime = _RUNTIME.search(line)
+        if runtime:
+            kind, name, path = runtime.groups()
+            detail = _first_detail(text[index + 1 : index + 6])
+            found.append(f"{kind} {name} ({path}): {explain_database_error(detail, raw_data_dir)}")
+        failure = _FAILURE.search(line)
+        if failure:
+            name, path = failure.groups()
+            got = next((m.group(1) for m in map(_GOT.search, text[index : index + 4]) if m), "?")
+            found.append(
+                f"data test {name} ({path}) found {got} bad row(s): run "
+                f"`dbt test --select {name} --store-failures` to see them"
+            )
+    if not found:
+        for line in text:
+            if "Error" in line and "Encountered an error" not in line:
+                found.append(explain_database_error(line.strip(), raw_data_dir))
+                break
+    return _unique(found)
+
+
+def explain_database_error(message: str, raw_data_dir: Path | None) -> str:
+    """A DuckDB or OS error message, with the file and the fix where it can be named."""
+    lowered = message.lower()
+    if "no space left on device" in lowered:
+        return f"{message}: the disk is full; free space in WAREHOUSE_DIR and DUCKDB_TEMP_DIRECTORY"
+    if "permission denied" in lowered:
+        return f"{message}: the run cannot read or write that path; fix its permissions"
+    if "could not set lock" in lowered or "conflicting lock" in lowered:
+        return (
+            f"{message}: another process holds the build database; stop it (or wait for it) and "
+            "run again"
+        )
+    if any(
+        hint in lowered
+        for hint in ("out of buffer", "parquet", "magic bytes", "invalid input error: file")
+    ):
+        corrupt = list(corrupt_parquet_files(raw_data_dir)) if raw_data_dir else []
+        if corrupt:
+            return "; ".join(
+                f"raw file {path} is corrupt or truncated ({reason}): replace it with a complete "
+                "extract"
+                for path, reason in corrupt
+            )
+    return message
+
+
+def corrupt_parquet_files(raw_data_dir: Path) -> Iterable[tuple[Path, str]]:
+    """Every Parquet file under RAW_DATA_DIR that cannot be read to the end, with the reason.
+
+    Run only after a failure that names no file: it reads each file once, a row group at a time.
+    """
+    for path in sorted(raw_data_dir.glob("*/*.parquet")):
+        try:
+            with pq.ParquetFile(path) as parquet:
+                for group in range(parquet.num_row_groups):
+                    parquet.read_row_group(group)
+        except Exception as error:  # pyarrow raises several kinds for a damaged file
+            yield path, str(error).splitlines()[0]
+
+
+def explain_exception(step: str, error: BaseException) -> str:
+    """One FAILED line for a Python exception raised by a pipeline step."""
+    if isinstance(error, OSError):
+        where = f" ({error.filename})" if error.filename else ""
+        if error.errno == errno.ENOSPC:
+            return f"{step}: the disk is full{where}; free space and run again"
+        if error.errno in (errno.EACCES, errno.EPERM):
+            return f"{step}: permission denied{where}; fix the folder's permissions"
+        return f"{step}: {error.strerror or error}{where}"
+    message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return f"{step}: {explain_database_error(message, None)}"
+
+
+def failed_nodes(run_results: Path) -> list[str]:
+    """Names of the nodes that failed or errored in a run_results.json (empty if none)."""
+    if not run_results.exists():
+        return []
+    results = json.loads(run_results.read_text()).get("results", [])
+    return [
+        result["unique_id"]
+        for result in results
+        if result.get("status") in {"fail", "error", "runtime error"}
+    ]
+
+
+def _strip(line: str) -> str:
+    line = re.sub(r"\x1b\[[0-9;]*m", "", line.rstrip("\n"))
+    return re.sub(r"^\d\d:\d\d:\d\d\s+", "", line)
+
+
+def _first_detail(lines: list[str]) -> str:
+    for line in lines:
+        if line.strip():
+            return line.strip()
+    return "no message"
+
+
+def _unique(items: list[str]) -> list[str]:
+    seen: set[str] = set()
+    return [item for item in items if not (item in seen or seen.add(item))]
