@@ -552,7 +552,7 @@ def published_marts(
             settings.build_database,
             settings.published_database,
             settings.parquet_dir,
-            public_models(settings.project_dir),
+            public_models(settings.project_dir / "target"),
         )
     return dg.MaterializeResult(
         metadata={

@@ -96,9 +96,9 @@ def run_dbt(settings: Settings, *args: str, check: bool = True) -> int:
     return returncode
 
 
-def public_models(project_dir: Path) -> list[tuple[str, str]]:
-    """(schema, table) of every public model in the compiled manifest, sorted."""
-    manifest = json.loads((project_dir / "target" / "manifest.json").read_text())
+def public_models(target_dir: Path) -> list[tuple[str, str]]:
+    """(schema, table) of every public model in the compiled manifest of `target_dir`, sorted."""
+    manifest = json.loads((target_dir / "manifest.json").read_text())
     found = [
         (node["schema"], node["alias"])
         for node in manifest["nodes"].values()

@@ -43,10 +43,17 @@ def explain_dbt_output(lines: list[str], raw_data_dir: Path | None) -> list[str]
                 f"`dbt test --select {name} --store-failures` to see them"
             )
     if not found:
-        for line in text:
-            if "Error" in line and "Encountered an error" not in line:
-                found.append(explain_database_error(line.strip(), raw_data_dir))
+        for index, line in enumerate(text):
+            if "Encountered an error" in line:  # dbt's own summary: the kind, then the message
+                detail = [item.strip() for item in text[index + 1 : index + 4] if item.strip()]
+                found.append(explain_database_error(": ".join(detail[:2]), raw_data_dir))
                 break
+    if raw_data_dir and any("Error" in line for line in text):
+        # a damaged file often fails with a message that names no file: look for it
+        found.extend(
+            f"raw file {path} is corrupt or truncated ({reason}): replace it with a whole extract"
+            for path, reason in corrupt_parquet_files(raw_data_dir)
+        )
     return _unique(found)
 
 
@@ -62,17 +69,6 @@ def explain_database_error(message: str, raw_data_dir: Path | None) -> str:
             f"{message}: another process holds the build database; stop it (or wait for it) and "
             "run again"
         )
-    if any(
-        hint in lowered
-        for hint in ("out of buffer", "parquet", "magic bytes", "invalid input error: file")
-    ):
-        corrupt = list(corrupt_parquet_files(raw_data_dir)) if raw_data_dir else []
-        if corrupt:
-            return "; ".join(
-                f"raw file {path} is corrupt or truncated ({reason}): replace it with a complete "
-                "extract"
-                for path, reason in corrupt
-            )
     return message
 
 

@@ -99,7 +99,7 @@ def ensure_raw_data(settings: Settings) -> None:
 
 def archive_run_results(settings: Settings, outcome: str) -> Path | None:
     """Keep each run's run_results.json under WAREHOUSE_DIR/runs/ with its time and outcome."""
-    results = settings.project_dir / "target" / "run_results.json"
+    results = settings.target_dir / "run_results.json"
     if not results.exists():
         return None
     settings.runs_dir.mkdir(parents=True, exist_ok=True)
@@ -116,7 +116,7 @@ def check_quality(settings: Settings) -> bool:
     """
     from revenue_engine.quality import run_quality
 
-    target = settings.project_dir / os.environ.get("DBT_TARGET_PATH", "target")  # absolute wins
+    target = settings.target_dir
     report = run_quality(
         settings.build_database,
         settings.raw_data_dir,
@@ -155,7 +155,7 @@ def _run(settings: Settings, publish_results: bool) -> int:
         folder.mkdir(parents=True, exist_ok=True)
         folder.chmod(0o700)  # the build database holds personal data: not world-readable
     # a failed run must never archive an earlier run's results as its own
-    (settings.project_dir / "target" / "run_results.json").unlink(missing_ok=True)
+    (settings.target_dir / "run_results.json").unlink(missing_ok=True)
     try:
         run_dbt(settings, "build")
     except DbtError as error:
@@ -174,7 +174,7 @@ def _run(settings: Settings, publish_results: bool) -> int:
                 settings.build_database,
                 settings.published_database,
                 settings.parquet_dir,
-                public_models(settings.project_dir),
+                public_models(settings.target_dir),
             )
         except PublishBlockedError as blocked:
             hint = (

@@ -42,6 +42,11 @@ class Settings:
         return self.warehouse_dir / "quality"
 
     @property
+    def target_dir(self) -> Path:
+        """dbt's target folder (DBT_TARGET_PATH, relative to the project, else target/)."""
+        return self.project_dir / os.environ.get("DBT_TARGET_PATH", "target")
+
+    @property
     def runs_dir(self) -> Path:
         return self.warehouse_dir / "runs"
 

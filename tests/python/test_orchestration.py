@@ -25,7 +25,8 @@ DEFINITIONS = PROJECT_DIR / "orchestration" / "definitions.py"
 LEADS = 2000
 # A raw user without an id: staging keeps it, and its `not_null` test must fail.
 FAILING_CHECK = dg.AssetCheckKey(
-    dg.AssetKey(["staging", "stg_salesforce__users"]), "not_null_stg_salesforce__users_user_id"
+    dg.AssetKey(["staging", "stg_finance__fx_rates"]),
+    "unique_combination_of_columns_stg_finance__fx_rates_currency_code__rate_date",
 )
 
 
@@ -229,7 +230,7 @@ def test_the_whole_graph_materializes_with_every_check_passing(
         for n in manifest()["nodes"].values()
         if n["resource_type"] == "model" and n.get("access") == "public"
     }
-    assert tables == public
+    assert tables == public | {("audit.publish_history",)}
     # the run's run_results.json is archived with its time and outcome
     archived = sorted((warehouse / "runs").glob("*_passed_run_results.json"))
     assert len(archived) == 1
@@ -270,14 +271,31 @@ def test_the_source_freshness_job_runs_and_reports_each_raw_table(
 
 @pytest.fixture(scope="module")
 def broken_raw(full_build: dg.ExecuteInProcessResult, workdir: Path) -> Path:
-    """The demo company plus one CRM user without an id."""
+    """The demo company plus a second FX rate for one currency and day (a dbt test fails: the
+    feed has no load time, so neither copy can win)."""
     broken = workdir / "broken"
+    shutil.copytree(workdir / "demo", broken)
+    rates = broken / "finance" / "fx_rates.parquet"
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"copy (select * from read_parquet('{rates}') union all "
+            f"(select * replace (rate_to_usd * 2 as rate_to_usd) from read_parquet('{rates}') "
+            f"where currency_code != 'USD' limit 1)) "
+            f"to '{broken / 'fx_rates.parquet'}' (format parquet)"
+        )
+    (broken / "fx_rates.parquet").replace(rates)
+    return broken
+
+
+@pytest.fixture(scope="module")
+def contract_broken_raw(full_build: dg.ExecuteInProcessResult, workdir: Path) -> Path:
+    """The demo company with a CRM user table that lacks a contract column (email)."""
+    broken = workdir / "contract_broken"
     shutil.copytree(workdir / "demo", broken)
     users = broken / "salesforce" / "user.parquet"
     with duckdb.connect() as connection:
         connection.execute(
-            f"copy (select * from read_parquet('{users}') union all "
-            f"(select * replace (null as id) from read_parquet('{users}') limit 1)) "
+            f"copy (select * exclude (email) from read_parquet('{users}')) "
             f"to '{broken / 'user.parquet'}' (format parquet)"
         )
     (broken / "user.parquet").replace(users)
@@ -326,12 +344,13 @@ def test_a_failing_check_blocks_publish(
 
 
 def test_a_failing_validation_blocks_publish(
-    orchestration: Any, broken_raw: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch
+    orchestration: Any, contract_broken_raw: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The real Great Expectations step: the raw suite's "key is never null" is critical."""
+    """The real Great Expectations step: the raw suite's "every contract column is present" is
+    critical."""
     warehouse = workdir / "warehouse"
     before = fingerprint(warehouse)
-    monkeypatch.setenv("RAW_DATA_DIR", str(broken_raw))
+    monkeypatch.setenv("RAW_DATA_DIR", str(contract_broken_raw))
     # a fresh instance: no earlier failed check, so only this run's validation can block
     result = dg.materialize(
         [orchestration.data_quality_validation, orchestration.published_marts],

@@ -33,13 +33,15 @@ def pipeline_env(raw: Path, warehouse: Path) -> dict[str, str]:
     return env
 
 
-def start_pipeline(raw: Path, warehouse: Path, log: Path) -> subprocess.Popen[bytes]:
+def start_pipeline(
+    raw: Path, warehouse: Path, log: Path, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     """Start the pipeline in the background, output to `log` (a full pipe would block it)."""
     with log.open("wb") as output:
         return subprocess.Popen(
             [sys.executable, "-m", "revenue_engine", "run"],
             cwd=PROJECT_DIR,
-            env=pipeline_env(raw, warehouse),
+            env={**pipeline_env(raw, warehouse), **(extra_env or {})},
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, so a test can kill dbt with it
@@ -108,7 +110,7 @@ def public_models() -> set[str]:
 def test_publishes_exactly_the_public_marts_in_a_duckdb_1_4_file(published: Path) -> None:
     database = published / "analytics.duckdb"
     counts = mart_counts(database)
-    assert set(counts) == public_models()
+    assert set(counts) == public_models() | {"audit.publish_history"}
     assert counts["marts.fct_leads"] > 0
     with duckdb.connect() as connection:
         connection.execute(f"attach '{database}' as published (read_only)")
@@ -119,6 +121,7 @@ def test_publishes_exactly_the_public_marts_in_a_duckdb_1_4_file(published: Path
     # the Parquet export holds the same rows as the published tables
     for table, count in counts.items():
         parquet = published / "parquet" / f"{table.split('.')[1]}.parquet"
+        assert parquet.resolve().parent.parent == database.resolve().parent  # one release
         assert len(pd.read_parquet(parquet)) == count, table
     # the build database holds more than BI sees (staging, intermediate): not what is published
     assert len(mart_counts(published / "build" / "revenue_engine.duckdb")) > len(counts)
@@ -181,7 +184,41 @@ def test_a_failure_while_publishing_leaves_the_last_publish_untouched(published:
             tables,
         )
     assert fingerprint(published) == before
-    assert not list(published.glob("*.tmp-*"))
+    assert [path.name for path in (published / "releases").iterdir()] == [
+        (published / "current").resolve().name
+    ]
+
+
+def test_the_next_publish_removes_what_a_killed_publish_left(published: Path) -> None:
+    live = (published / "current").resolve()
+    leftover = published / "releases" / "999999"  # a publish killed half-way through
+    (leftover / "parquet").mkdir(parents=True)
+    (leftover / "analytics.duckdb").write_bytes(b"half a file")
+    (published / "current.next").symlink_to("releases/999999")
+
+    counts = publish(
+        published / "build" / "revenue_engine.duckdb",
+        published / "analytics.duckdb",
+        published / "parquet",
+        sorted(public_models_of(published)),
+    )
+
+    assert counts
+    assert not leftover.exists() and not (published / "current.next").exists()
+    assert not live.exists()  # the release it replaced is gone too
+    assert (published / "current").resolve().parent == published / "releases"
+    with duckdb.connect(str(published / "analytics.duckdb"), read_only=True) as connection:
+        ids = connection.execute(
+            "select distinct publish_id from audit.publish_history order by 1"
+        ).fetchall()
+    assert len(ids) >= 2  # the history carried over, one more publish recorded
+
+
+def public_models_of(published: Path) -> list[tuple[str, str]]:
+    return [
+        tuple(name.split(".", 1))  # type: ignore[misc]
+        for name in public_models()
+    ]
 
 
 def test_a_reader_is_never_blocked_and_never_sees_partial_data(
@@ -192,7 +229,10 @@ def test_a_reader_is_never_blocked_and_never_sees_partial_data(
     snapshot = reader.execute("select count(*), sum(icp_score) from marts.fct_leads").fetchone()
 
     log = published / "reader.log"
-    process = start_pipeline(raw_data["second"], published, log)
+    # another company entirely: an intended change the publish guard would otherwise block
+    process = start_pipeline(
+        raw_data["second"], published, log, {"REVENUE_ENGINE_ACCEPT_CHANGES": "1"}
+    )
     reads = 0
     while process.poll() is None:
         # the reader keeps answering from its snapshot while the new build runs and publishes
@@ -216,4 +256,4 @@ def test_a_reader_is_never_blocked_and_never_sees_partial_data(
             fresh.execute("select count(*), sum(icp_score) from marts.fct_leads").fetchone()
             != snapshot
         )
-    assert set(mart_counts(database)) == public_models()
+    assert set(mart_counts(database)) == public_models() | {"audit.publish_history"}
