@@ -33,6 +33,8 @@ def explain_dbt_output(lines: list[str], raw_data_dir: Path | None) -> list[str]
         if runtime:
             kind, name, path = runtime.groups()
             detail = _first_detail(text[index + 1 : index + 6])
+            if any(detail.endswith(block) for block in _RAW_BLOCKS):
+                continue  # listed item by item above
             found.append(f"{kind} {name} ({path}): {explain_database_error(detail, raw_data_dir)}")
         failure = _FAILURE.search(line)
         if failure:

@@ -22,10 +22,6 @@ final as (
 
     select
         leads.lead_id,
-        leads.first_name,
-        leads.last_name,
-        leads.email,
-        leads.phone,
         leads.company_name,
         leads.title,
         leads.industry,

@@ -501,11 +501,13 @@ def _opportunities(
     for line, row in enumerate(pipeline, start=2):
         opp_id = row["opportunity_id"]
         where = _where("sales_pipeline.csv", line, f"opportunity {opp_id or 'without id'}")
-        if not opp_id:
-            raise MavenExportError(f"{where}: opportunity_id is empty")
-        if opp_id in seen:
+        # A row without an id is landed as it is (id null): the pipeline quarantines it as
+        # missing_key and counts it, so one bad row does not stop the run; it has no history.
+        opp_id = opp_id.strip() or None
+        if opp_id is not None and opp_id in seen:
             raise MavenExportError(f"{where}: opportunity_id {opp_id!r} appears twice")
-        seen.add(opp_id)
+        if opp_id is not None:
+            seen.add(opp_id)
 
         stage = row["deal_stage"]
         facts = STAGES.get(stage)
@@ -559,6 +561,8 @@ def _opportunities(
         extra["maven_product_sales_price"].append(product.sales_price if product else None)
         extra["maven_close_value"].append(None if close_value is None else float(close_value))
 
+        if opp_id is None:
+            continue
         if engage is not None and stage in (ENGAGE_STAGE, WON_STAGE, LOST_STAGE):
             event(opp_id, ENGAGE_STAGE, engage, None, None)
         if close is not None and stage in (WON_STAGE, LOST_STAGE):

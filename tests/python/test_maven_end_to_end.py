@@ -7,6 +7,7 @@ The export has no leads, spend, expenses or subscriptions: those marts must buil
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -120,3 +121,46 @@ def test_deals_without_a_created_date_are_flagged_not_lost(
     assert without_engage == 500
     assert in_mart == without_engage
     assert flagged >= without_engage
+
+
+def test_a_deal_without_an_id_is_quarantined_and_the_rest_publishes(
+    tmp_path: Path, pipeline: pd.DataFrame
+) -> None:
+    """The real export with one more deal whose opportunity_id is empty: a row-level problem, so
+    the run publishes every other deal and holds that row out, counted (issue: one blank id used to
+    stop the whole nightly run)."""
+    source = tmp_path / "export"
+    shutil.copytree(DATASET, source)
+    with (source / "sales_pipeline.csv").open("a", encoding="utf-8") as handle:
+        handle.write(",Moses Frase,GTX Plus Basic,Cancity,Won,2016-10-20,2017-03-01,1054\n")
+    load_maven_crm(source, tmp_path / "raw")
+    env = {**os.environ, "RAW_DATA_DIR": str(tmp_path / "raw")}
+    env["WAREHOUSE_DIR"] = str(tmp_path / "warehouse")
+    env.pop("DUCKDB_PATH", None)
+
+    result = subprocess.run(
+        [sys.executable, "-m", "revenue_engine", "run"],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    warehouse = tmp_path / "warehouse"
+    deals = query(warehouse, "select count(*) as deals from marts.fct_opportunities")
+    assert int(deals["deals"][0]) == len(pipeline)  # 8,800: every deal with an id
+    quarantined = query(
+        warehouse,
+        "select source_table, record_id, reason from audit.audit_quarantined_records",
+    )
+    assert quarantined.values.tolist() == [
+        ["salesforce.opportunity", "<missing key> #1", "missing_key"]
+    ]
+    reconciliation = query(
+        warehouse,
+        "select raw_rows, staged_rows, quarantined_rows, is_reconciled "
+        "from audit.audit_raw_row_reconciliation where source_table = 'salesforce.opportunity'",
+    )
+    assert reconciliation.values.tolist() == [[len(pipeline) + 1, len(pipeline), 1, True]]

@@ -193,6 +193,8 @@ def implausible_company() -> dict[str, list[dict[str, Any]]]:
     for rate in tables["finance/fx_rates"]:
         if rate["currency_code"] == "EUR" and rate["date"] == day("2026-06-01"):
             rate["rate_to_usd"] = 1_000_000.0
+        if rate["currency_code"] == "GBP" and rate["date"] == day("2026-04-10"):
+            rate["rate_to_usd"] = float("nan")
     for offset in range(0, 60):
         tables["finance/fx_rates"].append(
             row(
@@ -289,6 +291,7 @@ QUARANTINED = [
         "expense_id",
         "EHUGE",
     ),
+    ("FX rate NaN", "finance.fx_rates", "GBP|2026-04-10", "invalid_fx_rate", None, None, None),
     (
         "FX rate moves beyond the daily factor",
         "finance.fx_rates",

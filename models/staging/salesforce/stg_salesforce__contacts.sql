@@ -1,3 +1,5 @@
+-- Personal data the marts do not need (names, emails, phones, free text; meta personal_data in the
+-- source YAML) is not selected here, so it never leaves the raw layer (README, Personal data).
 with
 
 source as (
@@ -11,9 +13,6 @@ renamed as (
     select
         {{ normalize_id('id') }} as contact_id,
         {{ normalize_id('account_id') }} as account_id,
-        cast(first_name as {{ dbt.type_string() }}) as first_name,
-        cast(last_name as {{ dbt.type_string() }}) as last_name,
-        cast(email as {{ dbt.type_string() }}) as email,
         cast(title as {{ dbt.type_string() }}) as title,
         cast(trim(lead_source) as {{ dbt.type_string() }}) as lead_source,
         {{ utc_timestamp('created_date') }} as created_at,
@@ -43,9 +42,6 @@ final as (
     select
         contact_id,
         account_id,
-        first_name,
-        last_name,
-        email,
         title,
         lead_source,
         created_at,

@@ -1,3 +1,5 @@
+-- Personal data the marts do not need (names, emails, phones, free text; meta personal_data in the
+-- source YAML) is not selected here, so it never leaves the raw layer (README, Personal data).
 with
 
 source as (
@@ -10,10 +12,6 @@ renamed as (
 
     select
         {{ normalize_id('id') }} as lead_id,
-        cast(first_name as {{ dbt.type_string() }}) as first_name,
-        cast(last_name as {{ dbt.type_string() }}) as last_name,
-        cast(email as {{ dbt.type_string() }}) as email,
-        cast(phone as {{ dbt.type_string() }}) as phone,
         cast(company as {{ dbt.type_string() }}) as company_name,
         cast(title as {{ dbt.type_string() }}) as title,
         cast(industry as {{ dbt.type_string() }}) as industry,
@@ -65,10 +63,6 @@ final as (
 
     select
         lead_id,
-        first_name,
-        last_name,
-        email,
-        phone,
         company_name,
         title,
         industry,

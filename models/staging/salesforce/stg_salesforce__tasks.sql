@@ -1,3 +1,5 @@
+-- Personal data the marts do not need (names, emails, phones, free text; meta personal_data in the
+-- source YAML) is not selected here, so it never leaves the raw layer (README, Personal data).
 with
 
 source as (
@@ -14,7 +16,6 @@ renamed as (
         {{ normalize_id('what_id') }} as what_id,
         {{ normalize_id('owner_id') }} as owner_id,
         cast(type as {{ dbt.type_string() }}) as task_type,
-        cast(subject as {{ dbt.type_string() }}) as subject,
         cast(status as {{ dbt.type_string() }}) as task_status,
         cast(activity_date as date) as activity_date,
         {{ utc_timestamp('created_date') }} as created_at,
@@ -47,7 +48,6 @@ final as (
         what_id,
         owner_id,
         task_type,
-        subject,
         task_status,
         activity_date,
         created_at,

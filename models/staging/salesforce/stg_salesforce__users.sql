@@ -1,3 +1,5 @@
+-- Personal data the marts do not need (names, emails, phones, free text; meta personal_data in the
+-- source YAML) is not selected here, so it never leaves the raw layer (README, Personal data).
 with
 
 source as (
@@ -11,7 +13,6 @@ renamed as (
     select
         {{ normalize_id('id') }} as user_id,
         cast(name as {{ dbt.type_string() }}) as user_name,
-        cast(email as {{ dbt.type_string() }}) as email,
         cast(department as {{ dbt.type_string() }}) as department,
         cast(title as {{ dbt.type_string() }}) as title,
         {{ normalize_id('manager_id') }} as manager_id,
@@ -42,7 +43,6 @@ final as (
     select
         user_id,
         user_name,
-        email,
         department,
         title,
         manager_id,
