@@ -491,17 +491,17 @@ missing_load_times as (
         ('salesforce.task', 'tasks', 'task_id'),
     ] %}
     {%- for source_table, relation, key in timed %}
-    select
-        '{{ source_table }}' as source_table,
-        {{ key }} as record_id,
-        'missing_load_time' as reason,
-        cast(null as {{ dbt.type_timestamp() }}) as detected_at,
-        'the load time is null: a copy without one loses to a copy with one' as details
-    from {{ relation }}
-    where synced_at is null
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            '{{ source_table }}' as source_table,
+            {{ key }} as record_id,
+            'missing_load_time' as reason,
+            cast(null as {{ dbt.type_timestamp() }}) as detected_at,
+            'the load time is null: a copy without one loses to a copy with one' as details
+        from {{ relation }}
+        where synced_at is null
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 
 ),
@@ -517,23 +517,23 @@ case_variant_ids as (
         ('salesforce.contact', 'contacts', 'contact_id'),
     ] %}
     {%- for source_table, relation, key in keyed %}
-    select
-        '{{ source_table }}' as source_table,
-        {{ key }} as record_id,
-        'case_variant_id' as reason,
-        synced_at as detected_at,
-        {{ dbt.concat(["'another id differs only in case: '", "lower(" ~ key ~ ")"]) }} as details
-    from (
         select
-            {{ key }},
-            synced_at,
-            count(*) over (partition by lower({{ key }})) as spellings
-        from {{ relation }}
-    ) as spelled
-    where spellings > 1
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+            '{{ source_table }}' as source_table,
+            {{ key }} as record_id,
+            'case_variant_id' as reason,
+            synced_at as detected_at,
+            {{ dbt.concat(["'another id differs only in case: '", "lower(" ~ key ~ ")"]) }} as details
+        from (
+            select
+                {{ key }},
+                synced_at,
+                count(*) over (partition by lower({{ key }})) as spellings
+            from {{ relation }}
+        ) as spelled
+        where spellings > 1
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 
 ),

@@ -618,8 +618,7 @@ def fingerprint(warehouse: Path) -> dict[str, bytes]:
 def test_a_header_only_extract_blocks_the_publish_naming_it(
     sandbox: Sandbox, clean_publish: dict[str, list[tuple[Any, ...]]]
 ) -> None:
-    write_company(sandbox.raw, clean_company())
-    assert sandbox.pipeline().returncode == 0
+    # the last publish is the clean company's (or one with the same marts, earlier in this module)
     before = fingerprint(sandbox.warehouse)
     tables = clean_company()
     tables["salesforce/opportunity"] = []
@@ -635,9 +634,9 @@ def test_a_header_only_extract_blocks_the_publish_naming_it(
     assert fingerprint(sandbox.warehouse) == before
 
 
-def test_an_intended_drop_is_published_with_the_switch_and_recorded(sandbox: Sandbox) -> None:
-    write_company(sandbox.raw, clean_company())
-    assert sandbox.pipeline().returncode == 0
+def test_an_intended_drop_is_published_with_the_switch_and_recorded(
+    sandbox: Sandbox, clean_publish: dict[str, list[tuple[Any, ...]]]
+) -> None:
     tables = clean_company()
     tables["salesforce/lead"] = tables["salesforce/lead"][:1]  # 3 leads -> 1
     write_company(sandbox.raw, tables)
