@@ -27,10 +27,9 @@ def pipeline() -> pd.DataFrame:
     return pd.read_csv(DATASET / "sales_pipeline.csv")
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("maven")
-    load_maven_crm(DATASET, root / "raw")
+def make_run(export: Path, root: Path) -> Path:
+    """Load a Maven export and run the pipeline on it, as `make run` would; the warehouse."""
+    load_maven_crm(export, root / "raw")
     env = {**os.environ, "RAW_DATA_DIR": str(root / "raw")}
     env["WAREHOUSE_DIR"] = str(root / "warehouse")
     env.pop("DUCKDB_PATH", None)
@@ -44,6 +43,11 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     return root / "warehouse"
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_run(DATASET, tmp_path_factory.mktemp("maven"))
 
 
 def query(warehouse: Path, sql: str) -> pd.DataFrame:
@@ -133,22 +137,9 @@ def test_a_deal_without_an_id_is_quarantined_and_the_rest_publishes(
     shutil.copytree(DATASET, source)
     with (source / "sales_pipeline.csv").open("a", encoding="utf-8") as handle:
         handle.write(",Moses Frase,GTX Plus Basic,Cancity,Won,2016-10-20,2017-03-01,1054\n")
-    load_maven_crm(source, tmp_path / "raw")
-    env = {**os.environ, "RAW_DATA_DIR": str(tmp_path / "raw")}
-    env["WAREHOUSE_DIR"] = str(tmp_path / "warehouse")
-    env.pop("DUCKDB_PATH", None)
 
-    result = subprocess.run(
-        [sys.executable, "-m", "revenue_engine", "run"],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    warehouse = make_run(source, tmp_path)  # publishes (asserted inside)
 
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    warehouse = tmp_path / "warehouse"
     deals = query(warehouse, "select count(*) as deals from marts.fct_opportunities")
     assert int(deals["deals"][0]) == len(pipeline)  # 8,800: every deal with an id
     quarantined = query(

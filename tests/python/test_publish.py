@@ -200,7 +200,7 @@ def test_the_next_publish_removes_what_a_killed_publish_left(published: Path) ->
         published / "build" / "revenue_engine.duckdb",
         published / "analytics.duckdb",
         published / "parquet",
-        sorted(public_models_of(published)),
+        sorted((schema, name) for schema, name in (m.split(".", 1) for m in public_models())),
     )
 
     assert counts
@@ -212,13 +212,6 @@ def test_the_next_publish_removes_what_a_killed_publish_left(published: Path) ->
             "select distinct publish_id from audit.publish_history order by 1"
         ).fetchall()
     assert len(ids) >= 2  # the history carried over, one more publish recorded
-
-
-def public_models_of(published: Path) -> list[tuple[str, str]]:
-    return [
-        tuple(name.split(".", 1))  # type: ignore[misc]
-        for name in public_models()
-    ]
 
 
 def test_a_reader_is_never_blocked_and_never_sees_partial_data(
