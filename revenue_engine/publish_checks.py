@@ -6,8 +6,8 @@ quarantine. So before the published file is replaced, the build is measured (row
 table and public mart, the headline metrics) and compared with what the last successful publish
 recorded in `audit.publish_history`:
 
-- a raw table or public mart (not the audit lists) whose row count falls by more than `PUBLISH_MAX_ROW_DROP` (default
-  0.5, i.e. 50%) or to zero blocks the publish;
+- a raw table or public mart (not the audit lists) whose row count falls by more than
+  `PUBLISH_MAX_ROW_DROP` (default 0.5, i.e. 50%) or to zero blocks the publish;
 - a headline metric that moves by more than a factor of `PUBLISH_MAX_METRIC_FACTOR` (default 2)
   either way, or that disappears (had a value, now has none), blocks the publish;
 - a raw table whose quarantined share exceeds `QUARANTINE_MAX_SHARE` (default 0.1) blocks the

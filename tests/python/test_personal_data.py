@@ -1,6 +1,7 @@
 """Personal data: every personal column of the raw contract is tagged in the source YAML
 (`config.meta.personal_data`), and none of it reaches a published table, except where the source
-YAML says so (`published_as`: the owner's and their manager's names in the stalled-deal review, whom to ask).
+YAML says so (`published_as`: the owner's and their manager's names in the stalled-deal review,
+whom to ask).
 
 The proof is on the data: every personal value of the demo company's raw files (read from the
 columns the manifest tags) is looked for in every text column of the published warehouse.
