@@ -5,7 +5,6 @@ known, and what to do. No Python traceback reaches a user (REVENUE_ENGINE_DEBUG=
 from __future__ import annotations
 
 import errno
-import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -99,18 +98,6 @@ def explain_exception(step: str, error: BaseException) -> str:
         return f"{step}: {error.strerror or error}{where}"
     message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     return f"{step}: {explain_database_error(message, None)}"
-
-
-def failed_nodes(run_results: Path) -> list[str]:
-    """Names of the nodes that failed or errored in a run_results.json (empty if none)."""
-    if not run_results.exists():
-        return []
-    results = json.loads(run_results.read_text()).get("results", [])
-    return [
-        result["unique_id"]
-        for result in results
-        if result.get("status") in {"fail", "error", "runtime error"}
-    ]
 
 
 def _strip(line: str) -> str:

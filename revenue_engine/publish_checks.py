@@ -29,41 +29,38 @@ from pathlib import Path
 
 import duckdb
 
-# The headline metrics the publish guards: (name, SQL returning one value over schema `marts`).
-# Each reads the latest row of a governed report; none is recomputed here.
-HEADLINE_METRICS: dict[str, str] = {
-    "trailing_win_rate": (
-        "select trailing_win_rate from marts.rpt_pipeline_velocity "
-        "where segment_type = 'all' order by month_start_date desc limit 1"
+# Where the headline numbers live: the latest row of a governed report for the whole company (the
+# summary `make run` prints reads the same rows). Nothing is recomputed here.
+HEADLINE_ROWS: dict[str, tuple[str, str]] = {
+    "velocity": ("marts.rpt_pipeline_velocity", "segment_type = 'all'"),
+    "cac": (
+        "marts.rpt_customer_acquisition_cost",
+        "channel = 'all' and trailing_blended_cac_usd is not null",
     ),
-    "pipeline_velocity_usd_per_day": (
-        "select pipeline_velocity_usd_per_day from marts.rpt_pipeline_velocity "
-        "where segment_type = 'all' order by month_start_date desc limit 1"
+    "churn": (
+        "marts.rpt_churn",
+        "icp_tier = 'all' and acquisition_channel = 'all' and ltv_usd is not null",
     ),
-    "open_qualified_opportunities": (
-        "select open_qualified_opportunities from marts.rpt_pipeline_velocity "
-        "where segment_type = 'all' order by month_start_date desc limit 1"
-    ),
-    "trailing_paid_cac_usd": (
-        "select trailing_paid_cac_usd from marts.rpt_customer_acquisition_cost "
-        "where channel = 'all' and trailing_blended_cac_usd is not null "
-        "order by month_start_date desc limit 1"
-    ),
-    "trailing_blended_cac_usd": (
-        "select trailing_blended_cac_usd from marts.rpt_customer_acquisition_cost "
-        "where channel = 'all' and trailing_blended_cac_usd is not null "
-        "order by month_start_date desc limit 1"
-    ),
-    "trailing_logo_churn_rate": (
-        "select trailing_logo_churn_rate from marts.rpt_churn "
-        "where icp_tier = 'all' and acquisition_channel = 'all' and ltv_usd is not null "
-        "order by month_start_date desc limit 1"
-    ),
-    "ltv_to_cac_ratio": (
-        "select ltv_to_cac_ratio from marts.rpt_churn "
-        "where icp_tier = 'all' and acquisition_channel = 'all' and ltv_usd is not null "
-        "order by month_start_date desc limit 1"
-    ),
+}
+
+
+def latest_row_sql(row: str, columns: str) -> str:
+    """SQL for `columns` of the latest month of headline row `row` (HEADLINE_ROWS)."""
+    report, condition = HEADLINE_ROWS[row]
+    return (
+        f"select {columns} from {report} where {condition} order by month_start_date desc limit 1"
+    )
+
+
+# The headline metrics the publish guards: name -> (headline row, column).
+HEADLINE_METRICS: dict[str, tuple[str, str]] = {
+    "trailing_win_rate": ("velocity", "trailing_win_rate"),
+    "pipeline_velocity_usd_per_day": ("velocity", "pipeline_velocity_usd_per_day"),
+    "open_qualified_opportunities": ("velocity", "open_qualified_opportunities"),
+    "trailing_paid_cac_usd": ("cac", "trailing_paid_cac_usd"),
+    "trailing_blended_cac_usd": ("cac", "trailing_blended_cac_usd"),
+    "trailing_logo_churn_rate": ("churn", "trailing_logo_churn_rate"),
+    "ltv_to_cac_ratio": ("churn", "ltv_to_cac_ratio"),
 }
 
 ACCEPT_CHANGES = "REVENUE_ENGINE_ACCEPT_CHANGES"
@@ -124,9 +121,9 @@ def measure(connection: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]]
         ).fetchall():
             found.rows[f"raw {source_table}"] = int(raw_rows)
             found.quarantined[source_table] = int(quarantined)
-    for metric, sql in HEADLINE_METRICS.items():
+    for metric, (headline_row, column) in HEADLINE_METRICS.items():
         try:
-            row = connection.execute(sql).fetchone()
+            row = connection.execute(latest_row_sql(headline_row, column)).fetchone()
         except duckdb.CatalogException:  # a report this build does not have
             row = None
         value = row[0] if row else None

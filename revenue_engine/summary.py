@@ -6,6 +6,8 @@ from pathlib import Path
 
 import duckdb
 
+from revenue_engine.publish_checks import latest_row_sql
+
 
 def print_summary(database: Path) -> None:
     """Print the row counts of the core marts and how many reports were built."""
@@ -84,10 +86,12 @@ def print_headline_numbers(database: Path) -> None:
         as_of = one("select max(date_day) from marts.dim_dates")
         print(f"\nHeadline numbers as of {as_of[0] if as_of else 'n/a'}:")
         velocity = one(
-            "select trailing_win_rate, trailing_average_won_deal_usd, "
-            "trailing_median_sales_cycle_days, open_qualified_opportunities, "
-            "pipeline_velocity_usd_per_day from marts.rpt_pipeline_velocity "
-            "where segment_type = 'all' order by month_start_date desc limit 1"
+            latest_row_sql(
+                "velocity",
+                "trailing_win_rate, trailing_average_won_deal_usd, "
+                "trailing_median_sales_cycle_days, open_qualified_opportunities, "
+                "pipeline_velocity_usd_per_day",
+            )
         )
         if velocity:
             print(
@@ -99,20 +103,17 @@ def print_headline_numbers(database: Path) -> None:
                 f"on {velocity[3]} open qualified deals"
             )
         cac = one(
-            "select trailing_paid_cac_usd, trailing_blended_cac_usd, trailing_cac_payback_months "
-            "from marts.rpt_customer_acquisition_cost where channel = 'all' "
-            "and trailing_blended_cac_usd is not null order by month_start_date desc limit 1"
+            latest_row_sql(
+                "cac",
+                "trailing_paid_cac_usd, trailing_blended_cac_usd, trailing_cac_payback_months",
+            )
         )
         if cac:
             print(
                 f"  Paid CAC {_money(cac[0])}, blended CAC {_money(cac[1])}, "
                 f"payback {_number(cac[2])} months (trailing window)"
             )
-        churn = one(
-            "select trailing_logo_churn_rate, ltv_usd, ltv_to_cac_ratio from marts.rpt_churn "
-            "where icp_tier = 'all' and acquisition_channel = 'all' and ltv_usd is not null "
-            "order by month_start_date desc limit 1"
-        )
+        churn = one(latest_row_sql("churn", "trailing_logo_churn_rate, ltv_usd, ltv_to_cac_ratio"))
         if churn:
             print(
                 f"  Monthly logo churn {_rate(churn[0])}, LTV {_money(churn[1])}, "
