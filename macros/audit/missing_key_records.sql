@@ -18,7 +18,7 @@
         'missing_key' as reason,
         {% if node.loaded_at_field and node.loaded_at_field in node.columns %}{{ utc_timestamp(node.loaded_at_field) }}{% else %}cast(null as {{ dbt.type_timestamp() }}){% endif %}
             as detected_at,
-        '{{ raw_table_keys()[source_table] | join(", ") }} is null or blank' as details
+        '{{ raw_table_keys(source_table) | join(", ") }} is null or blank' as details
     from {{ source(source_name, table_name) }}
     where not {{ raw_key_present(source_table) }}
     {%- if not loop.last %}

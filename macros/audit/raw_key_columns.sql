@@ -4,7 +4,7 @@
 {% macro raw_key_columns(source_table) %}
     {%- set node = raw_source_node(source_table) -%}
     {%- set columns = [] -%}
-    {%- for key in raw_table_keys()[source_table] -%}
+    {%- for key in raw_table_keys(source_table) -%}
         {%- set declared = node.columns[key].data_type if key in node.columns else none -%}
         {%- if declared and declared | lower in ('varchar', 'string', 'text') -%}
             {%- do columns.append(normalize_id(adapter.quote(key))) -%}

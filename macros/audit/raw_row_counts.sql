@@ -1,6 +1,6 @@
-{#- A fresh count of every raw table of raw_table_keys(): one row (source_table, raw_rows) per table. -#}
+{#- A fresh count of every raw table of the contract (raw_tables()): one row (source_table, raw_rows) per table. -#}
 {% macro raw_row_counts() %}
-    {%- for source_table in raw_table_keys() %}
+    {%- for source_table in raw_tables() %}
         {%- set source_name, table_name = source_table.split('.') %}
     select
         '{{ source_table }}' as source_table,

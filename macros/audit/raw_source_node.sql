@@ -6,5 +6,5 @@
     {%- if execute and graph.sources is defined and unique_id in graph.sources -%}
         {{ return(graph.sources[unique_id]) }}
     {%- endif -%}
-    {{ return({'columns': {}, 'loaded_at_field': none}) }}
+    {{ return({'columns': {}, 'loaded_at_field': none, 'meta': {}, 'config': {'meta': {}}}) }}
 {% endmacro %}

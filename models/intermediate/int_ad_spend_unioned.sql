@@ -1,6 +1,6 @@
 -- One row per ad platform, campaign and day, in the platform's own currency: the three ad platforms
 -- brought to one shape, minus the rows int_records_quarantined holds out (negative spend or counts,
--- unknown currency, a day after as_of_date). Google reports spend in micros. Protected, not private, so the
+-- unknown currency, a day after as_of_date). Protected, not private, so the
 -- data_quality audit can count what reaches the marts.
 {{ config(access='protected') }}
 
@@ -42,7 +42,7 @@ unioned as (
         campaign_id,
         campaign_name,
         currency_code,
-        cast(cost_micros / 1000000.0 as {{ dbt.type_numeric() }}) as spend,
+        {{ try_cast('spend', dbt.type_numeric()) }} as spend,  -- finite and plausible where kept: checked
         clicks,
         impressions
     from google

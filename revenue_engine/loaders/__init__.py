@@ -1,4 +1,4 @@
-"""Loaders that map real exports into the raw data contract (`shared/design/raw-contract.md`).
+"""Loaders that map real exports into the raw data contract (`docs/raw-contract.md`).
 
 Each loader writes every contract table as `<out>/<source>/<table>.parquet`, typed by
 `revenue_engine.loaders.contract`, so `RAW_DATA_DIR=<out>` points the project at it.

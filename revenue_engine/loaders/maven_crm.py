@@ -7,7 +7,7 @@ project on it. It is also the worked example of `docs/onboarding-a-crm-export.md
 
 Usage::
 
-    python -m revenue_engine.loaders.maven_crm --source shared/datasets/maven_crm --out data/maven
+    python -m revenue_engine.loaders.maven_crm --source examples/maven_crm --out data/maven
 
 What it maps (everything else is written as a typed, zero-row table):
 

@@ -29,6 +29,7 @@ import great_expectations.expectations as gxe
 import pandas as pd
 from great_expectations.expectations.row_conditions import Column
 
+from revenue_engine.contract import load_contract
 from revenue_engine.quality.raw import raw_file, reader_sql
 from revenue_engine.quality.suites import CRITICAL, WARNING, Finding, Suite
 
@@ -47,10 +48,12 @@ UPSTREAM = {
         "facebook_ads.basic_campaign",
     ),
 }
-AD_SPEND = {  # raw table -> spend expression in the platform currency, date column
-    "google_ads/campaign_stats": ("try_cast(cost_micros as double) / 1000000.0", "date"),
-    "linkedin_ads/ad_analytics_by_campaign": ("try_cast(cost_in_local_currency as double)", "day"),
-    "facebook_ads/basic_campaign": ("try_cast(spend as double)", "date"),
+# raw ad table -> (spend in the platform currency, its day), from the contract's money and key meta
+AD_SPEND = {
+    table.path: (table.money_columns[0].amount_sql(), table.date_keys[0])
+    for table in (
+        load_contract()[name.replace(".", "/")] for name in UPSTREAM["fct_marketing_spend_daily"]
+    )
 }
 MAX_QUARANTINED_SHARE = 0.05
 MAX_UNMAPPED_STAGE_SHARE = 0.05

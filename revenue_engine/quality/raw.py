@@ -30,28 +30,12 @@ import pandas as pd
 import pyarrow as pa
 from great_expectations.expectations.row_conditions import Column
 
+from revenue_engine.contract import load_contract
 from revenue_engine.loaders.contract import CONTRACT
 from revenue_engine.quality.suites import CRITICAL, WARNING, Finding, Suite
 
-# The key of each contract table, as staging deduplicates it (= macros/audit/raw_table_keys.sql).
-RAW_KEYS: dict[str, tuple[str, ...]] = {
-    "salesforce/account": ("id",),
-    "salesforce/user": ("id",),
-    "salesforce/lead": ("id",),
-    "salesforce/contact": ("id",),
-    "salesforce/opportunity": ("id",),
-    "salesforce/opportunity_history": ("id",),
-    "salesforce/opportunity_contact_role": ("id",),
-    "salesforce/task": ("id",),
-    "salesforce/campaign": ("id",),
-    "salesforce/campaign_member": ("id",),
-    "google_ads/campaign_stats": ("campaign_id", "date"),
-    "linkedin_ads/ad_analytics_by_campaign": ("campaign_id", "day"),
-    "facebook_ads/basic_campaign": ("campaign_id", "date"),
-    "finance/expenses": ("id",),
-    "finance/fx_rates": ("currency_code", "date"),
-    "billing/subscription": ("id",),
-}
+# The key of each contract table, as staging deduplicates it (the source YAML's meta.keys).
+RAW_KEYS: dict[str, tuple[str, ...]] = {key: t.keys for key, t in load_contract().items()}
 
 SQL_TYPES: dict[pa.DataType, str] = {
     pa.string(): "varchar",

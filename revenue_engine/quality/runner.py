@@ -1,7 +1,7 @@
 """Run the raw-contract and mart suites with Great Expectations and build Data Docs offline.
 
 Every table is read with duckdb into pandas and validated through GX's pandas datasource: GX's SQL
-datasource returns empty results on DuckDB (shared/notes/toolchain.md). The context is ephemeral (no
+datasource returns empty results on DuckDB (DECISIONS.md). The context is ephemeral (no
 GX project folder to keep); validation results are written as Data Docs HTML under `out`, which is
 then made readable offline (see `revenue_engine.quality.docs`).
 """

@@ -1,7 +1,7 @@
 """What a suite is, and the small vocabulary the raw and mart suites are written in.
 
 A `Suite` is one Great Expectations suite with the data it validates: a pandas DataFrame read with
-duckdb (GX's SQL datasource returns empty results on DuckDB, see shared/notes/toolchain.md) and a
+duckdb (GX's SQL datasource returns empty results on DuckDB, see DECISIONS.md) and a
 `location` saying where the rows came from, for the summary. Every expectation carries
 `meta.check` (what is checked, in words) and a severity: `critical` fails the run, `warning` is
 reported only. Warnings are used where the project already handles the problem (quarantined or

@@ -1,16 +1,6 @@
 -- Every raw row is accounted for: for each raw table, a fresh count of its rows equals
 -- staged + superseded + soft-deleted + quarantined in audit_raw_row_reconciliation, and the model's
 -- own raw count agrees. Returns the tables that do not reconcile (and any raw table the model misses).
-{%- if execute %}
-    {%- for node in graph.sources.values() if node.package_name == project_name %}
-        {%- if node.source_name ~ '.' ~ node.name not in raw_table_keys() %}
-            {{ exceptions.raise_compiler_error(
-                "raw_table_keys() has no key for raw table " ~ node.source_name ~ "." ~ node.name
-            ) }}
-        {%- endif %}
-    {%- endfor %}
-{%- endif %}
-
 with
 
 fresh_counts as (

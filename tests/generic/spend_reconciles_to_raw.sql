@@ -1,5 +1,5 @@
 {#- Ad spend in the model, per ad platform and currency, equals the raw ad platform tables to the cent:
-    Google cost_micros / 1,000,000, LinkedIn cost_in_local_currency, Facebook spend, each after keeping the
+    each platform's money column in currency units (raw_amount: the contract's divide_by), each after keeping the
     latest load of a campaign and day. Computed from the sources independently of the staging models, so a
     lost, duplicated or mis-scaled row fails it. With quarantine_model (audit_quarantined_records), the raw rows
     it holds out (by source table and audit_record_id of campaign and day) are not expected in the model.
@@ -16,7 +16,7 @@ raw_rows as (
         cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
         cast(date as date) as spend_date,
         upper(trim(cast(currency_code as {{ dbt.type_string() }}))) as currency_code,
-        cast(cost_micros as {{ dbt.type_numeric() }}) / 1000000 as spend,
+        cast({{ raw_amount('google_ads.campaign_stats', 'cost_micros') }} as {{ dbt.type_numeric() }}) as spend,
         cast(_fivetran_synced as {{ dbt.type_timestamp() }}) as loaded_at
     from {{ source('google_ads', 'campaign_stats') }}
     union all
@@ -26,7 +26,7 @@ raw_rows as (
         cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
         cast(day as date) as spend_date,
         upper(trim(cast(currency_code as {{ dbt.type_string() }}))) as currency_code,
-        cast(cost_in_local_currency as {{ dbt.type_numeric() }}) as spend,
+        cast({{ raw_amount('linkedin_ads.ad_analytics_by_campaign', 'cost_in_local_currency') }} as {{ dbt.type_numeric() }}) as spend,
         cast(_fivetran_synced as {{ dbt.type_timestamp() }}) as loaded_at
     from {{ source('linkedin_ads', 'ad_analytics_by_campaign') }}
     union all
@@ -36,7 +36,7 @@ raw_rows as (
         cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
         cast(date as date) as spend_date,
         upper(trim(cast(account_currency as {{ dbt.type_string() }}))) as currency_code,
-        cast(spend as {{ dbt.type_numeric() }}) as spend,
+        cast({{ raw_amount('facebook_ads.basic_campaign', 'spend') }} as {{ dbt.type_numeric() }}) as spend,
         cast(_fivetran_synced as {{ dbt.type_timestamp() }}) as loaded_at
     from {{ source('facebook_ads', 'basic_campaign') }}
 

@@ -2,14 +2,13 @@
 
 The generator runs a few times per module at a small scale; every assertion reads the written
 Parquet files (with DuckDB), never the generator's internals. Column lists come from the
-markdown contract, `shared/design/raw-contract.md`. True ICP fit is recomputed from each lead's
-industry, size and country, exactly as a user of the data would.
+contract's one definition, the source YAML (`revenue_engine.contract`). True ICP fit is
+recomputed from each lead's industry, size and country, exactly as a user of the data would.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,9 +20,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from revenue_engine.contract import load_contract
 from revenue_engine.generate import generate
 
-CONTRACT_MD = Path(__file__).resolve().parents[3] / "shared/design/raw-contract.md"
 PROJECT = Path(__file__).resolve().parents[2]
 LEADS = 3000
 SEED = 7
@@ -49,22 +48,8 @@ FIT = """
 
 
 def contract_tables() -> dict[str, list[str]]:
-    """`<source>/<table>` -> columns, parsed from the markdown contract's tables."""
-    if not CONTRACT_MD.exists():
-        pytest.fail(f"raw contract not found at {CONTRACT_MD}")
-    tables: dict[str, list[str]] = {}
-    sources: list[str] = []
-    for line in CONTRACT_MD.read_text(encoding="utf-8").splitlines():
-        if line.startswith("## "):
-            sources = re.findall(r"([a-z_]+)/", line)
-            continue
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if not line.startswith("|") or len(cells) != 3 or cells[0] in ("table", "---"):
-            continue
-        name = cells[0] if "/" in cells[0] else f"{sources[0]}/{cells[0]}"
-        columns = re.sub(r"\s*\([^)]*\)", "", cells[2])  # drop notes like "(New Business, ...)"
-        tables[name] = [column.strip() for column in columns.split(",")]
-    return tables
+    """`<source>/<table>` -> columns, from the contract's one definition (the source YAML)."""
+    return {key: table.column_names for key, table in load_contract().items()}
 
 
 def connect(folder: Path) -> duckdb.DuckDBPyConnection:

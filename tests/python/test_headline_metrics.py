@@ -1,7 +1,7 @@
 """The headline numbers of the marts, recomputed independently with pandas from the raw files.
 
 Nothing here reads a model's output to build an expectation: each figure is rebuilt from the raw
-Parquet files and the seed CSVs following ../shared/design/metrics.md, then compared with the marts.
+Parquet files and the seed CSVs following docs/metrics.md, then compared with the marts.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """End to end on real data: the public Maven CRM export, mapped by the loader, through `make run`.
 
-Expected figures are computed with pandas from the original CSVs in ../shared/datasets/maven_crm.
+Expected figures are computed with pandas from the original CSVs in examples/maven_crm.
 The export has no leads, spend, expenses or subscriptions: those marts must build and be empty.
 """
 
@@ -19,7 +19,7 @@ import pytest
 from revenue_engine.loaders.maven_crm import load_maven_crm
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-DATASET = PROJECT_DIR.parent / "shared" / "datasets" / "maven_crm"
+DATASET = PROJECT_DIR / "examples" / "maven_crm"
 
 
 @pytest.fixture(scope="module")

@@ -2,13 +2,12 @@
 
 The loader runs once per module into a temporary folder; every assertion reads the written
 Parquet files and compares them with figures computed independently, with pandas, from the
-original CSVs of `shared/datasets/maven_crm`. The table and column lists come from the
-markdown contract itself, `shared/design/raw-contract.md`.
+original CSVs in `examples/maven_crm`. The table and column lists come from the contract's one
+definition, the source YAML (`revenue_engine.contract`).
 """
 
 from __future__ import annotations
 
-import re
 import shutil
 from datetime import date, datetime
 from pathlib import Path
@@ -18,6 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from revenue_engine.contract import load_contract
 from revenue_engine.loaders.contract import CONTRACT
 from revenue_engine.loaders.maven_crm import (
     MavenExportError,
@@ -27,30 +27,11 @@ from revenue_engine.loaders.maven_crm import (
     user_id,
 )
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-CONTRACT_MD = SHARED / "design/raw-contract.md"
-DATASET = SHARED / "datasets/maven_crm"
+DATASET = Path(__file__).resolve().parents[2] / "examples/maven_crm"
 LOADED_AT = datetime(2018, 1, 1)  # midnight after the export's latest date, 2017-12-31
 
 
-def contract_tables() -> dict[str, list[str]]:
-    """Parse `<source>/<table>` -> columns from the markdown contract's tables."""
-    tables: dict[str, list[str]] = {}
-    sources: list[str] = []
-    for line in CONTRACT_MD.read_text(encoding="utf-8").splitlines():
-        if line.startswith("## "):
-            sources = re.findall(r"([a-z_]+)/", line)
-            continue
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if not line.startswith("|") or len(cells) != 3 or cells[0] in ("table", "---"):
-            continue
-        name = cells[0] if "/" in cells[0] else f"{sources[0]}/{cells[0]}"
-        columns = re.sub(r"\s*\([^)]*\)", "", cells[2])  # drop "(New Business, ...)" notes
-        tables[name] = [column.strip() for column in columns.split(",")]
-    return tables
-
-
-CONTRACT_TABLES = contract_tables()
+CONTRACT_TABLES = {key: table.column_names for key, table in load_contract().items()}
 EMPTY_TABLES = [
     "salesforce/lead",
     "salesforce/contact",
@@ -115,18 +96,6 @@ def copy_dataset(target: Path) -> Path:
 
 
 # --- the contract ----------------------------------------------------------------------
-
-
-def test_contract_markdown_parses_to_sixteen_tables() -> None:
-    assert len(CONTRACT_TABLES) == 16
-    assert CONTRACT_TABLES["salesforce/opportunity"][:3] == ["id", "account_id", "owner_id"]
-    assert "cost_micros" in CONTRACT_TABLES["google_ads/campaign_stats"]
-
-
-def test_typed_schemas_match_markdown_contract() -> None:
-    assert list(CONTRACT) == list(CONTRACT_TABLES)
-    for table, columns in CONTRACT_TABLES.items():
-        assert CONTRACT[table].names == columns, table
 
 
 def test_all_sixteen_tables_written_with_contract_columns_in_order(

@@ -19,7 +19,7 @@ import pytest
 
 from revenue_engine import pipeline
 from revenue_engine.loaders.contract import CONTRACT
-from revenue_engine.quality.raw import RAW_KEYS, Lookups, raw_suites
+from revenue_engine.quality.raw import Lookups, raw_suites
 from revenue_engine.quality.runner import run_quality, validate
 from revenue_engine.settings import load_settings
 
@@ -143,16 +143,6 @@ def test_data_docs_are_html_readable_offline(demo_warehouse) -> None:
     assert any(link.startswith("validations/raw/salesforce/opportunity/") for link in links)
     for link in links:
         assert (quality / link).exists(), link
-
-
-def test_python_and_dbt_agree_on_the_raw_keys() -> None:
-    macro = (PROJECT_DIR / "macros/audit/raw_table_keys.sql").read_text()
-    in_dbt = {
-        table.replace(".", "/"): tuple(re.findall(r"'([a-z_]+)'", columns))
-        for table, columns in re.findall(r"'([a-z_]+\.[a-z_]+)': \[([^\]]*)\]", macro)
-    }
-    assert in_dbt == RAW_KEYS
-    assert set(RAW_KEYS) == set(CONTRACT)
 
 
 def test_a_quality_failure_publishes_nothing(

@@ -2,7 +2,7 @@
 
 Every figure is queried through the real `mf` CLI (`mf query --csv`) and compared with the same
 figure computed here, independently, in SQL over the marts (mostly the core marts, following
-../shared/design/metrics.md), and, where a report mart publishes it, with the report's column.
+docs/metrics.md), and, where a report mart publishes it, with the report's column.
 No expected value is copied from the semantic layer's inputs.
 
 The warehouse is the demo company of the shared `demo_warehouse` fixture (reused after

@@ -61,7 +61,7 @@ ad_spend as (
         {{ audit_record_id(['campaign_id', 'spend_date']) }} as record_id,
         spend_date,
         'cost_micros' as amount_column,
-        cast(cost_micros as {{ type_double() }}) / 1000000.0 as spend,
+        spend,
         'currency_code' as currency_column,
         currency_code,
         clicks,
@@ -384,7 +384,7 @@ subscriptions_ending_before_start as (
 
 missing_keys as (
 
-    {{ missing_key_records(raw_table_keys().keys() | list) }}
+    {{ missing_key_records(raw_tables()) }}
 
 ),
 

@@ -13,7 +13,7 @@ renamed as (
         {{ normalize_id('account_id') }} as ad_account_id,
         {{ normalize_id('campaign_id') }} as campaign_id,
         cast(campaign_name as {{ dbt.type_string() }}) as campaign_name,
-        cast(spend as {{ type_double() }}) as spend,
+        {{ raw_amount('facebook_ads.basic_campaign', 'spend') }} as spend,
         cast(upper(trim(account_currency)) as {{ dbt.type_string() }}) as currency_code,
         cast(impressions as {{ dbt.type_bigint() }}) as impressions,
         cast(clicks as {{ dbt.type_bigint() }}) as clicks,

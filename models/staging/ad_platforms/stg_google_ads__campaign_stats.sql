@@ -13,7 +13,7 @@ renamed as (
         {{ normalize_id('customer_id') }} as ad_account_id,
         {{ normalize_id('campaign_id') }} as campaign_id,
         cast(campaign_name as {{ dbt.type_string() }}) as campaign_name,
-        cast(cost_micros as {{ dbt.type_bigint() }}) as cost_micros,
+        {{ raw_amount('google_ads.campaign_stats', 'cost_micros') }} as spend,  -- micros: the contract's divide_by
         cast(upper(trim(currency_code)) as {{ dbt.type_string() }}) as currency_code,
         cast(impressions as {{ dbt.type_bigint() }}) as impressions,
         cast(clicks as {{ dbt.type_bigint() }}) as clicks,
@@ -45,7 +45,7 @@ final as (
         ad_account_id,
         campaign_id,
         campaign_name,
-        cost_micros,
+        spend,
         currency_code,
         impressions,
         clicks,

@@ -12,7 +12,7 @@ renamed as (
         cast(day as date) as spend_date,
         {{ normalize_id('campaign_id') }} as campaign_id,
         cast(campaign_name as {{ dbt.type_string() }}) as campaign_name,
-        cast(cost_in_local_currency as {{ type_double() }}) as spend,
+        {{ raw_amount('linkedin_ads.ad_analytics_by_campaign', 'cost_in_local_currency') }} as spend,
         cast(upper(trim(currency_code)) as {{ dbt.type_string() }}) as currency_code,
         cast(impressions as {{ dbt.type_bigint() }}) as impressions,
         cast(clicks as {{ dbt.type_bigint() }}) as clicks,
