@@ -4,7 +4,7 @@
 -- the marts read (the validated model where there is a quarantine, else the staging model). The test
 -- tests/audit/assert_raw_rows_reconcile.sql checks the sum against a fresh count of every raw table.
 {%- set staged = {
-    'salesforce.account': [ref('stg_salesforce__accounts'), none],
+    'salesforce.account': [ref('int_accounts_validated'), none],
     'salesforce.user': [ref('stg_salesforce__users'), none],
     'salesforce.lead': [ref('int_leads_validated'), none],
     'salesforce.contact': [ref('stg_salesforce__contacts'), none],
@@ -29,7 +29,7 @@ quarantined as (
     select
         source_table,
         count(distinct record_id) as quarantined_rows
-    from {{ ref('audit_quarantined_records') }}
+    from {{ ref('int_records_quarantined') }}
     group by source_table
 
 ),
@@ -39,7 +39,7 @@ flagged as (
     select
         source_table,
         count(distinct record_id) as flagged_rows
-    from {{ ref('audit_flagged_records') }}
+    from {{ ref('int_records_flagged') }}
     group by source_table
 
 ),

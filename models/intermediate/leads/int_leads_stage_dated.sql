@@ -7,7 +7,7 @@ with
 
 leads as (
 
-    select * from {{ ref('fct_leads') }}
+    select * from {{ ref('int_leads_enriched') }}
 
 ),
 

@@ -1,19 +1,20 @@
 -- One row per customer and month in which the customer had a live subscription at the month's start: its
 -- starting MRR (USD) and whether it churned in the month, i.e. no live subscription was left at the month's
 -- end (at as_of_date for the current month). A customer is the subscription's account (a subscription with
--- no account stands alone). An ended_at after as_of_date has not happened yet. Reads fct_subscriptions so
--- MRR in USD, ICP tier and acquisition channel are decided once; rpt_churn and rpt_icp_calibration read it.
+-- no account stands alone). An ended_at after as_of_date has not happened yet. Reads int_subscriptions_enriched
+-- so MRR in USD, ICP tier and acquisition channel are decided once; int_churn_monthly and rpt_icp_calibration
+-- read it.
 with
 
 subscriptions as (
 
-    select * from {{ ref('fct_subscriptions') }}
+    select * from {{ ref('int_subscriptions_enriched') }}
 
 ),
 
 calendar as (
 
-    select * from {{ ref('dim_dates') }}
+    select * from {{ ref('int_calendar_days') }}
 
 ),
 

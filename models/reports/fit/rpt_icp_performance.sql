@@ -34,7 +34,7 @@ spend as (
 
 churn as (
 
-    select * from {{ ref('rpt_churn') }}
+    select * from {{ ref('int_churn_monthly') }}
     where acquisition_channel = 'all'
 
 ),

@@ -4,7 +4,8 @@
 -- rows blended CAC and CAC payback. Costs and customers that cannot be attributed stay under
 -- 'unattributed' / 'unmapped'; nothing is spread. A month's CAC is null while its cost feeds hold no row
 -- for it (not recorded is not zero); trailing_* figures cover the trailing_window_months months ending in
--- the row's month and are null until that window is complete.
+-- the row's month and are null until that window is complete. rpt_customer_acquisition_cost publishes it;
+-- int_churn_monthly reads the trailing blended CAC for LTV:CAC.
 {%- set window_months = var('trailing_window_months') | int %}
 {%- set trailing_frame -%}
     partition by channel order by month_start_date rows between {{ window_months - 1 }} preceding and current row
@@ -13,25 +14,25 @@ with
 
 opportunities as (
 
-    select * from {{ ref('fct_opportunities') }}
+    select * from {{ ref('int_opportunities_enriched') }}
 
 ),
 
 spend as (
 
-    select * from {{ ref('fct_marketing_spend_daily') }}
+    select * from {{ ref('int_marketing_spend_in_usd') }}
 
 ),
 
 expenses as (
 
-    select * from {{ ref('fct_expenses') }}
+    select * from {{ ref('int_expenses_in_usd') }}
 
 ),
 
 subscriptions as (
 
-    select * from {{ ref('fct_subscriptions') }}
+    select * from {{ ref('int_subscriptions_enriched') }}
 
 ),
 
@@ -43,7 +44,7 @@ channel_mapping as (
 
 calendar as (
 
-    select * from {{ ref('dim_dates') }}
+    select * from {{ ref('int_calendar_days') }}
 
 ),
 

@@ -5,6 +5,7 @@
 -- trailing_window_months months ending in the row's month, pooled (churned / live at start, summed over
 -- the window), so a month without churn does not make it infinite; trailing figures are null until the
 -- window is complete. LTV:CAC (company total only) uses the trailing blended CAC of the same window.
+-- rpt_churn publishes it; rpt_icp_performance reads each tier's churn and LTV here.
 {%- set window_months = var('trailing_window_months') | int %}
 {%- set trailing_frame -%}
     partition by icp_tier, acquisition_channel order by month_start_date
@@ -20,13 +21,13 @@ customer_months as (
 
 calendar as (
 
-    select * from {{ ref('dim_dates') }}
+    select * from {{ ref('int_calendar_days') }}
 
 ),
 
 acquisition_costs as (
 
-    select * from {{ ref('rpt_customer_acquisition_cost') }}
+    select * from {{ ref('int_acquisition_costs_monthly') }}
     where channel = 'all'
 
 ),
