@@ -6,32 +6,40 @@ export DBT_PROFILES_DIR := $(CURDIR)
 # make test builds its own warehouse so it never touches the one BI tools read.
 TEST_WAREHOUSE_DIR ?= $(CURDIR)/warehouse/test
 
-.PHONY: help setup run test lint sqlfluff ruff semantic orchestration dagster benchmark clean
+.PHONY: help setup run test test-fast lint sqlfluff ruff semantic orchestration dagster benchmark clean
 
 help:
-	@echo "make run        set up, build the demo company's warehouse on DuckDB and publish it"
-	@echo "make test       set up, then every check: dbt build, pytest, sqlfluff, ruff"
-	@echo "make dagster    the Dagster UI (asset graph, checks, schedules) on http://127.0.0.1:3000"
-	@echo "make benchmark  generator speed and memory at 1M leads"
-	@echo "make clean      remove the venv, generated data and warehouses"
+	@echo "make run            set up, build the demo company's warehouse on DuckDB and publish it"
+	@echo "make test           set up, then every check: pipeline, pytest, MetricFlow, Dagster, linters"
+	@echo "make test-fast      the fast tests only (no warehouse build): everyday work"
+	@echo "make setup          create .venv and install the project with its dev tools"
+	@echo "make lint           sqlfluff (dbt templater) and ruff; also make sqlfluff, make ruff"
+	@echo "make semantic       MetricFlow: validate the semantic layer against the test warehouse"
+	@echo "make orchestration  Dagster: validate the definitions"
+	@echo "make dagster        the Dagster UI (asset graph, checks, schedules) on http://127.0.0.1:3000"
+	@echo "make benchmark      generator speed and memory at 1M leads"
+	@echo "make clean          remove the venv, generated data and warehouses"
 
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e .
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
 run: setup
-	$(BIN)/python -m revenue_engine run
+	$(BIN)/revenue-engine run
 
 # Every check the project has. The pipeline run is dbt build (models, data and unit tests) and the
 # Great Expectations suites; then pytest, the semantic layer, the Dagster definitions and the linters.
 test: setup
-	WAREHOUSE_DIR=$(TEST_WAREHOUSE_DIR) $(BIN)/python -m revenue_engine run
+	WAREHOUSE_DIR=$(TEST_WAREHOUSE_DIR) $(BIN)/revenue-engine run
 	WAREHOUSE_DIR=$(TEST_WAREHOUSE_DIR) $(BIN)/python -m pytest
 	$(MAKE) semantic orchestration lint
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow"
 
 semantic: setup
 	DUCKDB_PATH=$(TEST_WAREHOUSE_DIR)/build/revenue_engine.duckdb $(BIN)/mf validate-configs

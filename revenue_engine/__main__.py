@@ -1,7 +1,7 @@
-"""Entry point: `python -m revenue_engine run`."""
+"""`python -m revenue_engine <command>`: the same as the `revenue-engine` command."""
 
 import sys
 
-from revenue_engine.pipeline import main
+from revenue_engine.cli import main
 
 sys.exit(main())

@@ -247,8 +247,8 @@ def markdown(project_dir: Path = PROJECT_DIR) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None, prog: str = "python -m revenue_engine.contract") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     parser.add_argument(
         "--markdown", action="store_true", help=f"print the page kept as {CONTRACT_DOC}"
     )

@@ -10,14 +10,12 @@ run at a time holds a warehouse (a lock file, released on any exit).
 
 from __future__ import annotations
 
-import argparse
 import fcntl
 import json
 import os
 import shutil
 import sys
 import time
-import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -27,7 +25,7 @@ from revenue_engine import failures, summary
 from revenue_engine.dbt import DbtError, public_models, run_dbt
 from revenue_engine.publish import publish
 from revenue_engine.publish_checks import ACCEPT_CHANGES, PublishBlockedError
-from revenue_engine.settings import Settings, load_settings
+from revenue_engine.settings import Settings
 
 LOCK_FILE = ".run.lock"
 
@@ -193,28 +191,3 @@ def _run(settings: Settings, publish_results: bool) -> int:
     summary.print_audit_summary(settings.build_database)
     print(f"\nDone in {time.perf_counter() - started:.1f}s.")
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m revenue_engine", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    run_parser = commands.add_parser("run", help="generate (demo) or read raw data, build, publish")
-    run_parser.add_argument("--no-publish", action="store_true", help="build and test only")
-    commands.add_parser("summary", help="print the headline numbers of the built warehouse")
-    args = parser.parse_args(argv)
-    settings = load_settings()
-    try:
-        if args.command == "summary":
-            summary.print_summary(settings.build_database)
-            summary.print_headline_numbers(settings.build_database)
-            summary.print_audit_summary(settings.build_database)
-            return 0
-        return run(settings, publish_results=not args.no_publish)
-    except KeyboardInterrupt:
-        return fail(settings, ["stopped (interrupted); dbt was stopped with it"])
-    except SystemExit:
-        raise
-    except Exception as error:  # one plain line, not a traceback
-        if os.environ.get("REVENUE_ENGINE_DEBUG"):
-            traceback.print_exc()
-        return fail(settings, [failures.explain_exception(args.command, error)])

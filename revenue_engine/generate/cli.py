@@ -19,9 +19,9 @@ from revenue_engine.generate.core import (
 )
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m revenue_engine.generate",
+        prog=prog,
         description="Generate the demo company's raw data (every raw-contract table, as Parquet).",
     )
     parser.add_argument("--out", default="data/raw", help="output directory (default: data/raw)")
@@ -55,9 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "python -m revenue_engine.generate") -> int:
     """Run the generator from the command line; prints the row count of every table."""
-    parser = _parser()
+    parser = _parser(prog)
     args = parser.parse_args(argv)
     try:
         check_arguments(

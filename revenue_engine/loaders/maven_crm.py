@@ -640,10 +640,12 @@ def _format_counts(counts: dict[str, int]) -> Iterable[str]:
         yield f"{name:<{width}}  {rows:>6,}"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: `python -m revenue_engine.loaders.maven_crm --source DIR --out DIR`."""
+def main(
+    argv: Sequence[str] | None = None, prog: str = "python -m revenue_engine.loaders.maven_crm"
+) -> int:
+    """Command line: `revenue-engine load maven --source DIR --out DIR`."""
     parser = argparse.ArgumentParser(
-        prog="python -m revenue_engine.loaders.maven_crm",
+        prog=prog,
         description="Map the Maven Analytics CRM export into the raw contract (Parquet).",
     )
     parser.add_argument("--source", type=Path, required=True, help="folder of the export CSVs")

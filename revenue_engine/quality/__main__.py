@@ -13,9 +13,9 @@ from pathlib import Path
 from revenue_engine.quality import run_quality
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "python -m revenue_engine.quality") -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m revenue_engine.quality",
+        prog=prog,
         description="Validate the raw contract and the public marts with Great Expectations; "
         "write Data Docs (HTML, readable offline).",
     )

@@ -60,7 +60,7 @@ def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> DemoWarehouse:
         [
             sys.executable,
             "-c",
-            "import sys; from revenue_engine.pipeline import main; sys.exit(main(['run']))",
+            "import sys; from revenue_engine.cli import main; sys.exit(main(['run']))",
         ],
         cwd=PROJECT_DIR,
         env={**env, "DEMO_DATA_DIR": str(warehouse.raw_data_dir)},

@@ -39,6 +39,8 @@ from raw_fixtures import (
     write_company,
 )
 
+pytestmark = pytest.mark.slow  # builds warehouses: `make test-fast` skips it
+
 
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Sandbox:

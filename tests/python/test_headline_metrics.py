@@ -13,6 +13,8 @@ import pytest
 
 from tests.python.conftest import PROJECT_DIR, DemoWarehouse
 
+pytestmark = pytest.mark.slow  # builds warehouses: `make test-fast` skips it
+
 SEEDS = PROJECT_DIR / "seeds"
 
 

@@ -18,6 +18,8 @@ import pytest
 
 from revenue_engine.loaders.maven_crm import load_maven_crm
 
+pytestmark = pytest.mark.slow  # builds warehouses: `make test-fast` skips it
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DATASET = PROJECT_DIR / "examples" / "maven_crm"
 

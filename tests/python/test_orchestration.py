@@ -20,6 +20,8 @@ import dagster as dg
 import duckdb
 import pytest
 
+pytestmark = pytest.mark.slow  # builds warehouses: `make test-fast` skips it
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEFINITIONS = PROJECT_DIR / "orchestration" / "definitions.py"
 LEADS = 2000

@@ -18,6 +18,8 @@ import pytest
 
 from revenue_engine.loaders.contract import CONTRACT
 
+pytestmark = pytest.mark.slow  # builds warehouses: `make test-fast` skips it
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 # What the raw contract holds about people: these must be tagged (a new one must be added here).
 EXPECTED_PERSONAL = {

@@ -43,6 +43,8 @@ from raw_fixtures import (
     write_company,
 )
 
+pytestmark = pytest.mark.slow  # builds warehouses: `make test-fast` skips it
+
 # --- one build: a record per quarantine / flag class ---
 
 

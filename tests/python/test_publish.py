@@ -22,6 +22,8 @@ import pytest
 from revenue_engine.generate import generate
 from revenue_engine.publish import publish
 
+pytestmark = pytest.mark.slow  # builds warehouses: `make test-fast` skips it
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 LEADS = 1500
 

@@ -23,6 +23,8 @@ from revenue_engine.quality.raw import Lookups, raw_suites
 from revenue_engine.quality.runner import run_quality, validate
 from revenue_engine.settings import load_settings
 
+pytestmark = pytest.mark.slow  # builds warehouses: `make test-fast` skips it
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 

@@ -33,6 +33,8 @@ import yaml
 
 from tests.python.conftest import PROJECT_DIR
 
+pytestmark = pytest.mark.slow  # builds warehouses: `make test-fast` skips it
+
 SEMANTIC_DIR = PROJECT_DIR / "models" / "semantic"
 BIN = Path(sys.executable).parent
 TRANSITIONS = (

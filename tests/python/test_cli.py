@@ -1,0 +1,46 @@
+"""The `revenue-engine` command: one entry point, subcommands over the library (fast, no dbt)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from revenue_engine.cli import COMMANDS, main
+
+BIN = Path(sys.executable).parent
+
+
+def test_every_subcommand_is_listed(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 0
+    listed = capsys.readouterr().out
+    assert set(COMMANDS) == {"run", "summary", "generate", "load", "quality", "contract"}
+    for name in COMMANDS:
+        assert f"  {name} " in listed
+
+
+def test_an_unknown_command_is_refused_by_name(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["publish-everything"]) == 2
+    assert "unknown command 'publish-everything'" in capsys.readouterr().err
+
+
+def test_load_names_its_loaders(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["load", "salesforce"]) == 2
+    assert "load {maven}" in capsys.readouterr().err
+
+
+def test_contract_lists_sixteen_tables(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["contract"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 16
+    assert "google_ads/campaign_stats: key campaign_id, date; 10 columns" in lines
+
+
+def test_the_installed_script_is_the_same_command() -> None:
+    result = subprocess.run(
+        [str(BIN / "revenue-engine"), "contract"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "salesforce/account: key id; 11 columns"
