@@ -44,12 +44,14 @@ test-fast: setup
 semantic: setup
 	DUCKDB_PATH=$(TEST_WAREHOUSE_DIR)/build/revenue_engine.duckdb $(BIN)/mf validate-configs
 
+# The code location reads the dbt manifest; parse the project first (`dagster dev` re-parses itself).
 orchestration: setup
-	WAREHOUSE_DIR=$(TEST_WAREHOUSE_DIR) $(BIN)/dagster definitions validate -f orchestration/definitions.py
+	DUCKDB_PATH=$(TEST_WAREHOUSE_DIR)/build/revenue_engine.duckdb $(BIN)/dbt parse --quiet
+	WAREHOUSE_DIR=$(TEST_WAREHOUSE_DIR) $(BIN)/dagster definitions validate -m revenue_engine.orchestration.definitions
 
 dagster: setup
 	mkdir -p warehouse/dagster_home
-	DAGSTER_HOME=$(CURDIR)/warehouse/dagster_home $(BIN)/dagster dev -f orchestration/definitions.py
+	DAGSTER_HOME=$(CURDIR)/warehouse/dagster_home $(BIN)/dagster dev -m revenue_engine.orchestration.definitions
 
 lint: sqlfluff ruff
 
@@ -60,8 +62,8 @@ sqlfluff: setup
 		$(BIN)/sqlfluff lint models tests analyses
 
 ruff: setup
-	$(BIN)/ruff check revenue_engine tests benchmarks orchestration
-	$(BIN)/ruff format --check revenue_engine tests benchmarks orchestration
+	$(BIN)/ruff check revenue_engine tests benchmarks
+	$(BIN)/ruff format --check revenue_engine tests benchmarks
 
 benchmark: setup
 	$(BIN)/python benchmarks/generate_benchmark.py --leads 1000000

@@ -1,4 +1,4 @@
-"""The Dagster code location (orchestration/definitions.py).
+"""The Dagster code location (revenue_engine.orchestration).
 
 It loads (in-process and with `dagster definitions validate` from another directory), its
 schedules exist with their crons, the whole graph materializes on a small generated demo company
@@ -14,6 +14,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import dagster as dg
@@ -23,7 +24,7 @@ import pytest
 pytestmark = pytest.mark.slow  # builds warehouses: `make test-fast` skips it
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-DEFINITIONS = PROJECT_DIR / "orchestration" / "definitions.py"
+DEFINITIONS = "revenue_engine.orchestration.definitions"
 LEADS = 2000
 # A raw user without an id: staging keeps it, and its `not_null` test must fail.
 FAILING_CHECK = dg.AssetCheckKey(
@@ -48,9 +49,21 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 @pytest.fixture(scope="module")
 def orchestration(workdir: Path) -> Any:
-    from orchestration import definitions
+    """The code location's modules, after parsing the project (the code location reads the
+    manifest; `make run` and `make orchestration` parse it, so does this fixture)."""
+    env = {**os.environ, "DBT_PROFILES_DIR": str(PROJECT_DIR)}
+    env["DUCKDB_PATH"] = str(workdir / "parse.duckdb")
+    dbt = Path(sys.executable).parent / "dbt"
+    subprocess.run([str(dbt), "parse", "--quiet"], cwd=PROJECT_DIR, env=env, check=True)
+    from revenue_engine.orchestration import assets, checks, definitions, resources, retries
 
-    return definitions
+    return SimpleNamespace(
+        definitions=definitions,
+        assets=assets,
+        checks=checks,
+        resources=resources,
+        retries=retries,
+    )
 
 
 def manifest() -> dict[str, Any]:
@@ -78,7 +91,7 @@ def step_events(result: dg.ExecuteInProcessResult) -> dict[str, str]:
 
 
 def test_every_model_is_an_asset_and_every_data_test_a_check(orchestration: Any) -> None:
-    graph = orchestration.defs.get_repository_def().asset_graph
+    graph = orchestration.definitions.defs.get_repository_def().asset_graph
     nodes = manifest()["nodes"].values()
     project = [n for n in nodes if n["package_name"] == "revenue_engine"]
     models = {
@@ -96,7 +109,7 @@ def test_every_model_is_an_asset_and_every_data_test_a_check(orchestration: Any)
     checks = {key.name for key in graph.asset_check_keys}
     assert tests - checks == set(), "dbt data tests that are not asset checks"
     # an `error` test blocks everything downstream of its model
-    blocking = {key.name for key in orchestration.BLOCKING_CHECK_KEYS}
+    blocking = {key.name for key in orchestration.assets.BLOCKING_CHECK_KEYS}
     errors = {
         n["name"]
         for n in project
@@ -106,7 +119,7 @@ def test_every_model_is_an_asset_and_every_data_test_a_check(orchestration: Any)
 
 
 def test_publish_is_downstream_of_every_public_mart_and_the_validation(orchestration: Any) -> None:
-    graph = orchestration.defs.get_repository_def().asset_graph
+    graph = orchestration.definitions.defs.get_repository_def().asset_graph
     publish = graph.get(dg.AssetKey("published_marts"))
     public = {
         n["name"]
@@ -117,12 +130,14 @@ def test_publish_is_downstream_of_every_public_mart_and_the_validation(orchestra
     assert public and public <= parents
     assert "data_quality_validation" in parents
     quality = graph.get(dg.AssetKey("data_quality_validation"))
-    assert [spec.blocking for spec in orchestration.data_quality_validation.check_specs] == [True]
-    assert quality.check_keys == {dg.AssetCheckKey(quality.key, orchestration.QUALITY_CHECK)}
+    assert [spec.blocking for spec in orchestration.assets.data_quality_validation.check_specs] == [
+        True
+    ]
+    assert quality.check_keys == {dg.AssetCheckKey(quality.key, orchestration.assets.QUALITY_CHECK)}
 
 
 def test_schedules_and_jobs(orchestration: Any) -> None:
-    repository = orchestration.defs.get_repository_def()
+    repository = orchestration.definitions.defs.get_repository_def()
     schedules = {s.name: s for s in repository.schedule_defs}
     nightly = schedules["nightly_full_build_schedule"]
     assert (nightly.cron_schedule, nightly.job_name, nightly.execution_timezone) == (
@@ -151,7 +166,9 @@ def test_schedules_and_jobs(orchestration: Any) -> None:
         for s in manifest()["sources"].values()
         if s.get("loaded_at_field") and s.get("freshness")
     }
-    assert {tuple(k.asset_key.path) for k in orchestration.FRESHNESS_CHECK_KEYS} == with_freshness
+    assert {
+        tuple(k.asset_key.path) for k in orchestration.checks.FRESHNESS_CHECK_KEYS
+    } == with_freshness
 
 
 def test_only_transient_errors_are_retried(orchestration: Any) -> None:
@@ -159,22 +176,27 @@ def test_only_transient_errors_are_retried(orchestration: Any) -> None:
         'IO Error: Could not set lock on file "build/revenue_engine.duckdb": Conflicting lock is '
         "held in python3.11 (PID 42)"
     )
-    assert orchestration.is_transient(lock)
-    assert not orchestration.is_transient("Binder Error: Referenced column amount not found")
+    assert orchestration.retries.is_transient(lock)
+    assert not orchestration.retries.is_transient(
+        "Binder Error: Referenced column amount not found"
+    )
     # a lock conflict reaches the retry policy as it is; anything else becomes a final Failure
-    with pytest.raises(OSError, match="set lock"), orchestration.final_unless_transient("step"):
+    with (
+        pytest.raises(OSError, match="set lock"),
+        orchestration.retries.final_unless_transient("step"),
+    ):
         raise OSError(lock)
-    with pytest.raises(dg.Failure) as failure, orchestration.final_unless_transient("step"):
+    with pytest.raises(dg.Failure) as failure, orchestration.retries.final_unless_transient("step"):
         raise ValueError("Binder Error")
     assert failure.value.allow_retries is False
-    assert orchestration.dbt_build.op.retry_policy.max_retries == 3
+    assert orchestration.assets.dbt_build.op.retry_policy.max_retries == 3
 
 
 def test_dagster_definitions_validate_from_another_directory(workdir: Path, tmp_path: Path) -> None:
     dagster = Path(sys.executable).parent / "dagster"
     result = subprocess.run(
-        [str(dagster), "definitions", "validate", "-f", str(DEFINITIONS)],
-        cwd=tmp_path,  # not the project: the file must find its own imports
+        [str(dagster), "definitions", "validate", "-m", DEFINITIONS],
+        cwd=tmp_path,  # not the project: the installed package is found from anywhere
         env={name: value for name, value in os.environ.items() if name != "PYTHONPATH"},
         capture_output=True,
         text=True,
@@ -196,7 +218,7 @@ def instance() -> dg.DagsterInstance:
 
 @pytest.fixture(scope="module")
 def full_build(orchestration: Any, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
-    job = orchestration.defs.resolve_job_def("nightly_full_build")
+    job = orchestration.definitions.defs.resolve_job_def("nightly_full_build")
     return job.execute_in_process(instance=instance, raise_on_error=False)
 
 
@@ -204,14 +226,14 @@ def test_the_whole_graph_materializes_with_every_check_passing(
     orchestration: Any, full_build: dg.ExecuteInProcessResult, workdir: Path
 ) -> None:
     assert full_build.success, step_events(full_build)
-    job = orchestration.defs.resolve_job_def("nightly_full_build")
+    job = orchestration.definitions.defs.resolve_job_def("nightly_full_build")
     materialized = {e.asset_key for e in full_build.get_asset_materialization_events()}
     assert materialized == set(job.asset_layer.executable_asset_keys)
     evaluations = full_build.get_asset_check_evaluations()
     failed = [e.asset_check_key.to_user_string() for e in evaluations if not e.passed]
     assert failed == []
     expected = set(job.asset_layer.asset_graph.asset_check_keys) - set(
-        orchestration.FRESHNESS_CHECK_KEYS
+        orchestration.checks.FRESHNESS_CHECK_KEYS
     )
     assert {e.asset_check_key for e in evaluations} == expected
 
@@ -249,12 +271,12 @@ def test_the_source_freshness_job_runs_and_reports_each_raw_table(
     instance: dg.DagsterInstance,
     workdir: Path,
 ) -> None:
-    result = orchestration.defs.resolve_job_def("source_freshness").execute_in_process(
+    result = orchestration.definitions.defs.resolve_job_def("source_freshness").execute_in_process(
         instance=instance, raise_on_error=False
     )
     assert result.success  # stale data is a failed check, not a failed run
     evaluations = {e.asset_check_key: e for e in result.get_asset_check_evaluations()}
-    assert set(evaluations) == set(orchestration.FRESHNESS_CHECK_KEYS)
+    assert set(evaluations) == set(orchestration.checks.FRESHNESS_CHECK_KEYS)
     # independent: the newest load in the raw file against the clock, dbt's thresholds (36h/72h)
     lead = evaluations[
         dg.AssetCheckKey(dg.AssetKey(["raw", "salesforce", "lead"]), "source_freshness")
@@ -315,9 +337,9 @@ def test_a_failing_check_blocks_publish(
     before = fingerprint(warehouse)
     monkeypatch.setenv("RAW_DATA_DIR", str(broken_raw))
 
-    result = orchestration.defs.resolve_job_def("nightly_full_build").execute_in_process(
-        instance=instance, raise_on_error=False
-    )
+    result = orchestration.definitions.defs.resolve_job_def(
+        "nightly_full_build"
+    ).execute_in_process(instance=instance, raise_on_error=False)
 
     assert not result.success
     steps = step_events(result)
@@ -333,10 +355,10 @@ def test_a_failing_check_blocks_publish(
 
     # publishing on its own, in a later run, is refused while that check's latest result failed
     alone = dg.materialize(
-        [orchestration.published_marts],
+        [orchestration.assets.published_marts],
         instance=instance,
         raise_on_error=False,
-        resources={"revenue_engine": orchestration.RevenueEngine()},
+        resources={"revenue_engine": orchestration.resources.RevenueEngine()},
     )
     assert not alone.success
     failure = next(e for e in alone.all_events if e.event_type_value == "STEP_FAILURE")
@@ -355,17 +377,17 @@ def test_a_failing_validation_blocks_publish(
     monkeypatch.setenv("RAW_DATA_DIR", str(contract_broken_raw))
     # a fresh instance: no earlier failed check, so only this run's validation can block
     result = dg.materialize(
-        [orchestration.data_quality_validation, orchestration.published_marts],
+        [orchestration.assets.data_quality_validation, orchestration.assets.published_marts],
         instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
-        resources={"revenue_engine": orchestration.RevenueEngine()},
+        resources={"revenue_engine": orchestration.resources.RevenueEngine()},
     )
     assert not result.success
     steps = step_events(result)
     assert steps["data_quality_validation"] == "STEP_FAILURE"
     assert steps.get("published_marts") in {None, "STEP_SKIPPED"}
     [evaluation] = result.get_asset_check_evaluations()
-    assert (evaluation.check_name, evaluation.passed) == (orchestration.QUALITY_CHECK, False)
+    assert (evaluation.check_name, evaluation.passed) == (orchestration.assets.QUALITY_CHECK, False)
     failures = evaluation.metadata["critical_failures"].value
     assert any("salesforce.user" in failure for failure in failures), failures
     assert fingerprint(warehouse) == before
