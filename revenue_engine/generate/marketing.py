@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from revenue_engine.contract import load_contract
 from revenue_engine.generate import vocab
 from revenue_engine.generate.arrow import (
     NO_DATE,
@@ -26,6 +27,9 @@ from revenue_engine.generate.arrow import (
 from revenue_engine.generate.calendar import EPOCH, Window, add_months
 from revenue_engine.generate.finance import FxRates
 from revenue_engine.generate.ids import record_numbers, salesforce_ids
+
+# Google reports spend in micros: the unit the contract declares (divide_by) for cost_micros.
+MICROS = load_contract()["google_ads/campaign_stats"].column("cost_micros").divide_by
 
 CAMPAIGN_PREFIX = "701"
 KIND_PAID, KIND_WEBINAR, KIND_TRADESHOW, KIND_REFERRAL, KIND_PARTNER = range(5)
@@ -257,7 +261,7 @@ def make_spend(
                     "customer_id": text["account"],
                     "campaign_id": text["campaign_id"],
                     "campaign_name": text["name"],
-                    "cost_micros": pa.array(np.round(cols["local"] * 1_000_000).astype(np.int64)),
+                    "cost_micros": pa.array(np.round(cols["local"] * MICROS).astype(np.int64)),
                     "currency_code": text["currency"],
                     "impressions": pa.array(cols["impressions"]),
                     "clicks": pa.array(cols["clicks"]),
