@@ -1,6 +1,7 @@
 {#- Fail the run, naming the table and the column, when a raw table breaks the contract:
-    a declared column is missing, or a value does not cast to the column's declared type
-    (the error names the value). Extra columns are allowed and ignored. -#}
+    a required column is missing (keys and config.meta.required; on DuckDB register_raw_sources() has already
+    read optional ones as null), or a value does not cast to the column's declared type (the error names the
+    value). Extra columns are allowed and ignored. -#}
 {% macro assert_raw_contract() %}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- set problems = [] -%}
@@ -12,8 +13,13 @@
         {%- endfor -%}
         {%- for column in node.columns.values() -%}
             {%- set name = column.name | lower -%}
-            {%- if name not in present -%}
-                {%- do problems.append(node.source_name ~ "." ~ node.name ~ " is missing column " ~ name) -%}
+            {%- set meta = column.get('config', {}).get('meta') or column.get('meta') or {} -%}
+            {%- set required = meta.get('required') or name in raw_table_keys(node.source_name ~ '.' ~ node.name) -%}
+            {%- if name not in present and required -%}
+                {%- do problems.append(node.source_name ~ "." ~ node.name ~ " is missing required column " ~ name
+                    ~ " (if the org names it otherwise, map it: var raw_column_map {'" ~ node.source_name ~ "."
+                    ~ node.name ~ "." ~ name ~ "': '<its column>'})") -%}
+            {%- elif name not in present -%}
             {%- elif column.data_type and present[name] not in (column.data_type | lower, 'null')
                 and not (present[name].startswith('timestamp') and column.data_type in ('timestamp', 'date')) -%}
                 {%- set bad = run_query(

@@ -9,40 +9,66 @@
     {{ return('') }}
 {% endmacro %}
 
+{#- Each landed file becomes a view <schema>.<table> holding every column of the file plus every contract column
+    it lacks under its own name: read from its alias or var('raw_column_map'), filled from its when_absent var,
+    or null (raw_landing()). A table that did not land becomes an empty view with the contract's columns when
+    it is optional; a required table that did not land stops the run, naming it (a required column that did
+    not land is left out, and assert_raw_contract() names it). A history-mode
+    table (the connector's _fivetran_active) is read as its current rows. What did not land is logged once. -#}
 {% macro duckdb__register_raw_sources() %}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- set raw_dir = var('raw_data_dir') | string -%}
+    {%- set tables = raw_landing() -%}
+    {%- set problems = [] -%}
     {%- set statements = [] -%}
-    {%- for node in graph.sources.values() if node.package_name == project_name -%}
-        {%- set stem = raw_dir ~ '/' ~ node.source_name ~ '/' ~ node.name -%}
-        {%- set found = run_query(
-            "select file from glob('" ~ stem ~ ".parquet') union all "
-            ~ "select file from glob('" ~ stem ~ ".csv') order by file desc"
-        ) -%}
-        {%- if found.rows | length == 0 -%}
-            {{ exceptions.raise_compiler_error(
-                "Raw contract: table " ~ node.source_name ~ "." ~ node.name
-                ~ " has no file: expected " ~ stem ~ ".parquet or " ~ stem ~ ".csv (RAW_DATA_DIR=" ~ raw_dir ~ ")"
-            ) }}
-        {%- endif -%}
-        {%- set path = found.rows[0][0] -%}
-        {%- if path.endswith('.parquet') -%}
-            {%- set reader = "read_parquet('" ~ path ~ "')" -%}
+    {%- for table in tables -%}
+        {%- set node = table.node -%}
+        {%- set relation = node.source_name ~ '.' ~ node.name -%}
+        {%- set table_meta = node.config.meta or node.meta or {} -%}
+        {%- set selects = [] -%}
+        {%- if not table.landed -%}
+            {%- if table_meta.get('required') -%}
+                {%- do problems.append(
+                    "table " ~ relation ~ " has no file: expected " ~ raw_dir ~ "/" ~ node.source_name ~ "/"
+                    ~ node.name ~ ".parquet or .csv (RAW_DATA_DIR=" ~ raw_dir ~ ")"
+                ) -%}
+            {%- endif -%}
+            {%- for column in table.columns -%}
+                {%- do selects.append("cast(null as " ~ column.data_type ~ ") as " ~ adapter.quote(column.name)) -%}
+            {%- endfor -%}
+            {%- set body = "select " ~ (selects | join(", ")) ~ " where false" -%}
         {%- else -%}
-            {#- All columns as text: staging casts them, and a bad value is reported by name. The dialect is
-                fixed (RFC 4180), not sniffed: a broken row (unterminated quote, too many or too few fields)
-                fails the run naming the file and line instead of being read as one wide column. -#}
-            {%- set reader = "read_csv('" ~ path ~ "', header = true, all_varchar = true, strict_mode = true, "
-                ~ "delim = ',', quote = '\"', escape = '\"')" -%}
+            {%- for column in table.columns if column.status != 'landed' -%}
+                {%- if column.status == 'absent' and column.required -%}
+                    {#- left out: assert_raw_contract() names it, with every other contract problem -#}
+                {%- elif column.status == 'absent' -%}
+                    {%- do selects.append("cast(null as " ~ column.data_type ~ ") as " ~ adapter.quote(column.name)) -%}
+                {%- else -%}
+                    {%- do selects.append(column.landed_as ~ " as " ~ adapter.quote(column.name)) -%}
+                {%- endif -%}
+            {%- endfor -%}
+            {%- set replaced = [] -%}
+            {%- for column in table.columns if column.status in ('mapped', 'default') and column.name in table.landed_columns -%}
+                {%- do replaced.append(adapter.quote(column.name)) -%}
+            {%- endfor -%}
+            {%- set history_mode = '_fivetran_active' in table.landed_columns -%}
+            {%- set body = "select *" ~ (" exclude (" ~ replaced | join(", ") ~ ")" if replaced else "")
+                ~ (", " ~ selects | join(", ") if selects else "") ~ " from " ~ raw_reader(table.path)
+                ~ (" where coalesce(cast(_fivetran_active as boolean), false)" if history_mode else "") -%}
         {%- endif -%}
         {%- do statements.append("create schema if not exists " ~ node.schema) -%}
-        {%- do statements.append(
-            "create or replace view " ~ node.schema ~ "." ~ node.identifier ~ " as select * from " ~ reader
-        ) -%}
+        {%- do statements.append("create or replace view " ~ node.schema ~ "." ~ node.identifier ~ " as " ~ body) -%}
     {%- endfor -%}
+    {%- if problems -%}
+        {{ exceptions.raise_compiler_error("Raw contract violated:\n  - " ~ problems | join("\n  - ")) }}
+    {%- endif -%}
     {%- for statement in statements -%}
         {%- do run_query(statement) -%}
     {%- endfor -%}
     {{ log("Registered " ~ (statements | length // 2) ~ " raw tables from " ~ raw_dir, info=true) }}
+    {%- set report = raw_landing_report(tables) -%}
+    {%- if report -%}
+        {{ log("Not landed (null or empty, not an error): " ~ (report | join("; ")), info=true) }}
+    {%- endif -%}
     {{ return('') }}
 {% endmacro %}

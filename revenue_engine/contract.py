@@ -6,7 +6,11 @@ with its type, and in `config.meta` what else the project needs to know:
 - table `keys`: the columns that identify a record (staging keeps the latest load per key);
 - column `currency`: the column is money in the currency named by that other column; `divide_by`:
   it is in a smaller unit (Google's `cost_micros`), divide to get the currency amount;
-- column `personal_data` (and `published_as`): personal data, dropped in staging unless published.
+- column `personal_data` (and `published_as`): personal data, dropped in staging unless published;
+- table and column `required`: the run stops without it (keys are always required); everything else
+  may be absent (a table reads as empty, a column as null), and `needed_for` names the figures that
+  are then not available; column `aliases` (other names it lands under; a custom field `x__c` also
+  lands as `x_c`) and `when_absent` (a dbt var holding its value when it did not land).
 
 The source's `loaded_at_field` (overridable per table) is the connector's load time. dbt reads
 the same YAML (the macros read `graph.sources`), and everything in Python asks this module: the
@@ -52,6 +56,16 @@ class Column:
     divide_by: int | None = None
     personal_data: bool = False
     published_as: tuple[str, ...] = ()
+    required: bool = False
+    needed_for: str | None = None
+    aliases: tuple[str, ...] = ()
+    when_absent: str | None = None
+
+    @property
+    def landing_names(self) -> tuple[str, ...]:
+        """Names the column may land under, its own first (a custom field `x__c` also as `x_c`)."""
+        spelled = (self.name[:-3] + "_c",) if self.name.endswith("__c") else ()
+        return (self.name, *self.aliases, *spelled)
 
     @property
     def arrow_type(self) -> pa.DataType:
@@ -71,6 +85,13 @@ class Table:
     keys: tuple[str, ...]
     loaded_at: str | None
     columns: tuple[Column, ...]
+    required: bool = False
+    needed_for: str | None = None
+
+    @property
+    def required_columns(self) -> list[str]:
+        """Keys and the columns marked required: the run stops without them."""
+        return [c.name for c in self.columns if c.required or c.name in self.keys]
 
     @property
     def path(self) -> str:
@@ -153,6 +174,10 @@ def load_contract(project_dir: Path = PROJECT_DIR) -> dict[str, Table]:
                         divide_by=_meta(column).get("divide_by"),
                         personal_data=bool(_meta(column).get("personal_data")),
                         published_as=tuple(_meta(column).get("published_as") or ()),
+                        required=bool(_meta(column).get("required")),
+                        needed_for=_meta(column).get("needed_for"),
+                        aliases=tuple(_meta(column).get("aliases") or ()),
+                        when_absent=_meta(column).get("when_absent"),
                     )
                     for column in table.get("columns", [])
                 )
@@ -163,6 +188,8 @@ def load_contract(project_dir: Path = PROJECT_DIR) -> dict[str, Table]:
                     keys=keys,
                     loaded_at=loaded_at,
                     columns=columns,
+                    required=bool(meta.get("required")),
+                    needed_for=meta.get("needed_for"),
                 )
                 _check(entry, path)
                 tables[entry.path] = entry
@@ -213,23 +240,39 @@ def markdown(project_dir: Path = PROJECT_DIR) -> str:
         "what managed connectors (Fivetran-style) land. Every timestamp is UTC. The load-time "
         "column is when the connector loaded the row: when a record's key appears more than once, "
         "the latest load wins. `is_deleted = true` rows are soft deletes: kept out of the marts "
-        "and counted. Columns not listed are allowed and ignored; a listed column that is missing, "
-        "or a value that does not cast to its type, stops the run with an error naming the table, "
-        "the column and the value.",
+        "and counted. Columns not listed are allowed and ignored; a required column that is "
+        "missing, or a value that does not cast to its type, stops the run with an error naming "
+        "the table, the column and the value.",
         "",
-        "| table | what one row is | key | load time |",
-        "|---|---|---|---|",
+        "Required tables and columns (keys, and those marked required) must land: without them the "
+        "run stops, naming them. Everything else may be absent: a table that did not land is read "
+        "as empty and a column as null (or its default), the run says so at the start, "
+        "`audit.audit_raw_landing` lists it, and the figures that need it are not available. A "
+        "custom field `x__c` is also found under the connector's spelling `x_c`; var "
+        "`raw_column_map` maps any column to the org's own name or an SQL expression.",
+        "",
+        "| table | what one row is | key | load time | required |",
+        "|---|---|---|---|---|",
     ]
     for table in tables.values():
         lines.append(
             f"| `{table.path}` | {table.description.split('. ')[0].rstrip('.')}. | "
-            f"{', '.join(table.keys)} | {table.loaded_at or '(none)'} |"
+            f"{', '.join(table.keys)} | {table.loaded_at or '(none)'} | "
+            f"{'yes' if table.required else 'no: ' + (table.needed_for or 'no mart')} |"
         )
     for table in tables.values():
         lines += ["", f"## {table.path}", "", table.description, ""]
         lines += ["| column | type | meaning |", "|---|---|---|"]
         for column in table.columns:
             notes = []
+            if column.required or column.name in table.keys:
+                notes.append("required")
+            if column.aliases:
+                notes.append("also landed as " + ", ".join(f"`{a}`" for a in column.aliases))
+            if column.when_absent:
+                notes.append(f"when absent: var `{column.when_absent}`")
+            if column.needed_for:
+                notes.append(f"needed for {column.needed_for}")
             if column.currency:
                 notes.append(f"money in `{column.currency}`")
             if column.divide_by:

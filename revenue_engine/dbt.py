@@ -18,6 +18,8 @@ import sys
 import threading
 from pathlib import Path
 
+import yaml
+
 from revenue_engine.settings import Settings
 
 KEEP_OUTPUT_LINES = 400
@@ -44,9 +46,17 @@ def dbt_executable() -> str:
 
 
 def dbt_vars(settings: Settings) -> list[str]:
+    """`--vars` for dbt: REVENUE_ENGINE_VARS (a YAML or JSON mapping: raw_column_map,
+    default_currency, any project var) and AS_OF_DATE."""
+    values: dict[str, object] = {}
+    if settings.extra_vars:
+        parsed = yaml.safe_load(settings.extra_vars)
+        if not isinstance(parsed, dict):
+            raise ValueError(f"REVENUE_ENGINE_VARS must be a mapping of dbt vars, got {parsed!r}")
+        values.update(parsed)
     if settings.as_of_date:
-        return ["--vars", json.dumps({"as_of_date": settings.as_of_date})]
-    return []
+        values["as_of_date"] = settings.as_of_date
+    return ["--vars", json.dumps(values)] if values else []
 
 
 def run_dbt(settings: Settings, *args: str, check: bool = True) -> int:

@@ -22,6 +22,7 @@ class Settings:
     demo_leads: int
     demo_seed: int
     as_of_date: str | None
+    extra_vars: str | None = None  # REVENUE_ENGINE_VARS: dbt vars as a YAML/JSON mapping
 
     @property
     def build_database(self) -> Path:
@@ -79,4 +80,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         demo_leads=int(env.get("DEMO_LEADS", DEFAULT_DEMO_LEADS)),
         demo_seed=int(env.get("DEMO_SEED", DEFAULT_DEMO_SEED)),
         as_of_date=env.get("AS_OF_DATE") or None,
+        extra_vars=env.get("REVENUE_ENGINE_VARS") or None,
     )

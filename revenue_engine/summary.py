@@ -53,6 +53,8 @@ def print_audit_summary(database: Path) -> None:
             print(f"\n{title}: {total[0] if total else 0:,} records (audit.{table})")
             for source_table, reason, count in rows:
                 print(f"  {source_table:<38} {reason:<28} {count:>8,}")
+        if "audit_raw_landing" in present:
+            print_not_landed(connection)
         if "audit_unmapped_values" in present:
             unmapped = connection.execute(
                 "select count(*), coalesce(sum(record_count), 0) from audit.audit_unmapped_values"
@@ -62,6 +64,42 @@ def print_audit_summary(database: Path) -> None:
                     f"\nUnmapped values: {unmapped[0]:,} lead sources / stage names on "
                     f"{unmapped[1]:,} records (audit.audit_unmapped_values: add them to the seeds)"
                 )
+
+
+def not_landed_lines(connection: duckdb.DuckDBPyConnection) -> list[str]:
+    """What did not land and what it makes unavailable (audit.audit_raw_landing), one per line."""
+    rows = connection.execute(
+        """
+        select
+            source_table,
+            case when status = 'not_landed' then '(table)' else string_agg(column_name, ', '
+                order by column_name) end as columns,
+            status,
+            coalesce(
+                needed_for,
+                case when status = 'default' then 'filled with ' || any_value(landed_as) end,
+                'no mart'
+            ) as consequence
+        from audit.audit_raw_landing
+        where status in ('not_landed', 'absent', 'default')
+        group by source_table, status, needed_for
+        order by source_table, status, consequence
+        """
+    ).fetchall()
+    lines = []
+    for source_table, columns, status, consequence in rows:
+        what = source_table if status == "not_landed" else f"{source_table}: {columns}"
+        verb = consequence if status == "default" else f"{consequence}: not available"
+        lines.append(f"{what} -> {verb}")
+    return lines
+
+
+def print_not_landed(connection: duckdb.DuckDBPyConnection) -> None:
+    lines = not_landed_lines(connection)
+    if lines:
+        print(f"\nNot landed ({len(lines)}; read as empty or null: audit.audit_raw_landing):")
+        for line in lines:
+            print(f"  {line}")
 
 
 def _money(value: object) -> str:

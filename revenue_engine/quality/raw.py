@@ -168,9 +168,43 @@ def uncastable_column(column: str, sql_type: str) -> str:
     return f"{column}__not_a_{sql_type}"
 
 
-def read_raw_table(connection: duckdb.DuckDBPyConnection, path: Path, table: str) -> pd.DataFrame:
+# `<source>/<table>` -> contract column -> the SQL reading it from the landed file (None: absent),
+# as dbt's register_raw_sources() planned it (audit.audit_raw_landing).
+Landing = dict[str, dict[str, str | None]]
+
+
+def landing_from(database: Path) -> Landing | None:
+    """How the build read each raw column (audit.audit_raw_landing), or None before that model."""
+    with duckdb.connect(str(database), read_only=True) as connection:
+        exists = connection.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'audit' and table_name = 'audit_raw_landing'"
+        ).fetchone()[0]
+        if not exists:
+            return None
+        rows = connection.execute(
+            "select source_table, column_name, status, landed_as from audit.audit_raw_landing"
+        ).fetchall()
+    landing: Landing = {}
+    for source_table, column, status, landed_as in rows:
+        readable = status in ("landed", "mapped", "default")
+        landing.setdefault(source_table.replace(".", "/"), {})[column] = (
+            landed_as if readable else None
+        )
+    return landing
+
+
+def read_raw_table(
+    connection: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: str,
+    plan: dict[str, str | None] | None = None,
+) -> pd.DataFrame:
     """The contract columns of `table` from `path`, typed; plus, for every non-text column, a probe
-    column with the values that do not cast (null elsewhere). Missing columns are left out."""
+    column with the values that do not cast (null elsewhere). `plan` says how each column is read
+    (an alias, a mapped column, a default: audit.audit_raw_landing); without it a column is read
+    under its own name. Absent columns are left out; a history-mode table is read as its current
+    rows (the connector's `_fivetran_active`), as dbt reads it."""
     reader = reader_sql(path)
     present = {
         row[0].lower(): row[0]
@@ -181,9 +215,14 @@ def read_raw_table(connection: duckdb.DuckDBPyConnection, path: Path, table: str
     selects: list[str] = []
     for contract_field in CONTRACT[table]:
         name = contract_field.name
-        if name not in present:
+        if plan is not None:
+            source = plan.get(name)
+            if source is None:
+                continue
+        elif name in present:
+            source = f'"{present[name]}"'
+        else:
             continue
-        source = f'"{present[name]}"'
         sql_type = SQL_TYPES[contract_field.type]
         expression = NORMALISED.get(name, "{}").format(source) if sql_type == "varchar" else source
         selects.append(f'try_cast({expression} as {sql_type}) as "{name}"')
@@ -199,15 +238,24 @@ def read_raw_table(connection: duckdb.DuckDBPyConnection, path: Path, table: str
             selects.append(
                 'coalesce(cast(try_cast("is_closed" as boolean) as integer), 0) as "closed_flag"'
             )
+    where = (
+        " where coalesce(try_cast(_fivetran_active as boolean), false)"
+        if ("_fivetran_active" in present)
+        else ""
+    )
     if not selects:
         return connection.execute(
-            f"select count(*) as rows_without_contract_columns from {reader}"
+            f"select count(*) as rows_without_contract_columns from {reader}{where}"
         ).df()
-    return connection.execute(f"select {', '.join(selects)} from {reader}").df()
+    return connection.execute(f"select {', '.join(selects)} from {reader}{where}").df()
 
 
-def raw_suites(raw_data_dir: Path, lookups: Lookups) -> tuple[list[Suite], list[Finding]]:
-    """One suite per contract table; a table whose file is missing or unreadable is a finding."""
+def raw_suites(
+    raw_data_dir: Path, lookups: Lookups, landing: Landing | None = None
+) -> tuple[list[Suite], list[Finding]]:
+    """One suite per landed contract table, its columns read as the build read them (`landing`);
+    a required table that did not land or a file that cannot be read is a critical finding, an
+    optional table that did not land a warning naming what is therefore not available."""
     suites: list[Suite] = []
     findings: list[Finding] = []
     connection = duckdb.connect()
@@ -216,19 +264,24 @@ def raw_suites(raw_data_dir: Path, lookups: Lookups) -> tuple[list[Suite], list[
         for table in CONTRACT:
             name = "raw." + table.replace("/", ".")
             path = raw_file(raw_data_dir, table)
+            declared = load_contract()[table]
             if path is None:
                 findings.append(
                     Finding(
                         suite=name,
                         location=str(raw_data_dir / table),
-                        severity=CRITICAL,
-                        check="the table's file exists (<table>.parquet or .csv)",
-                        error=f"no {table}.parquet or {table}.csv under {raw_data_dir}",
+                        severity=CRITICAL if declared.required else WARNING,
+                        check="the table's file exists (<table>.parquet or .csv)"
+                        if declared.required
+                        else "the table landed (optional: read as empty when it did not)",
+                        error=f"no {table}.parquet or {table}.csv under {raw_data_dir}"
+                        + ("" if declared.required else f": {declared.needed_for} not available"),
                     )
                 )
                 continue
+            plan = None if landing is None else landing.get(table)
             try:
-                frames[table] = (path, read_raw_table(connection, path, table))
+                frames[table] = (path, read_raw_table(connection, path, table, plan))
             except duckdb.Error as error:
                 findings.append(
                     Finding(
@@ -281,8 +334,9 @@ def _table_suite(
     present = set(frame.columns)
     suite.expect(
         gxe.ExpectTableColumnsToMatchSet,
-        "every contract column is present (extra columns are allowed and ignored)",
-        column_set=list(schema.names),
+        "every required contract column landed (optional ones may be absent: see "
+        "audit.audit_raw_landing; extra columns are allowed and ignored)",
+        column_set=load_contract()[table].required_columns,
         exact_match=False,
     )
     suite.expect(gxe.ExpectTableRowCountToBeBetween, "the table has rows", WARNING, min_value=1)

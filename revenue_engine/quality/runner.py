@@ -26,7 +26,7 @@ from great_expectations.data_context.types.base import ProgressBarsConfig
 
 from revenue_engine.quality import docs
 from revenue_engine.quality.marts import mart_suites
-from revenue_engine.quality.raw import Lookups, raw_suites
+from revenue_engine.quality.raw import Lookups, landing_from, raw_suites
 from revenue_engine.quality.suites import CRITICAL, WARNING, Finding, Suite, plain
 
 RUN_NAME = "quality"
@@ -230,7 +230,7 @@ def run_quality(
     suites: list[Suite] = []
     findings: list[Finding] = []
     if raw_data_dir is not None:
-        found, problems = raw_suites(raw_data_dir, lookups)
+        found, problems = raw_suites(raw_data_dir, lookups, landing_from(database))
         suites += found
         findings += problems
     found, problems = mart_suites(database, raw_data_dir, manifest)

@@ -585,8 +585,8 @@ def test_extra_columns_and_csv_tables_are_accepted(dirty_build: Built) -> None:
 def test_missing_column_and_non_numeric_amount_fail_and_publish_nothing(sandbox: Sandbox) -> None:
     tables = clean_company()
     write_company(sandbox.raw, tables, csv_tables=("salesforce/opportunity",))
-    # a missing contract column (lead.lead_source) ...
-    lead = pq.read_table(sandbox.raw / "salesforce/lead.parquet").drop_columns(["lead_source"])
+    # a missing required column (lead.created_date; an optional one would read as null) ...
+    lead = pq.read_table(sandbox.raw / "salesforce/lead.parquet").drop_columns(["created_date"])
     pq.write_table(lead, sandbox.raw / "salesforce/lead.parquet")
     # ... and a non-numeric amount in a CSV
     path = sandbox.raw / "salesforce/opportunity.csv"
@@ -602,7 +602,7 @@ def test_missing_column_and_non_numeric_amount_fail_and_publish_nothing(sandbox:
 
     output = result.stdout + result.stderr
     assert result.returncode == 1
-    assert "salesforce.lead is missing column lead_source" in output
+    assert "salesforce.lead is missing required column created_date" in output
     assert "salesforce.opportunity column amount has value '12O0' that is not a double" in output
     assert "Nothing was published" in output
     assert published.read_bytes() == b"the last good publish"
@@ -629,10 +629,10 @@ MALFORMED = [
         ["campaign.csv"],
     ),
     (
-        "missing file",
-        "salesforce/task.parquet",
+        "missing file of a required table",
+        "salesforce/opportunity.parquet",
         MISSING,
-        ["salesforce.task has no file", "task.parquet"],
+        ["salesforce.opportunity has no file", "opportunity.parquet"],
     ),
 ]
 

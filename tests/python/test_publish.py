@@ -135,13 +135,17 @@ def test_a_failed_build_leaves_the_last_publish_untouched(
     before = fingerprint(published)
     broken = tmp_path / "broken"
     generate(out_dir=broken, leads=LEADS, seed=3)
-    lead = pd.read_parquet(broken / "salesforce" / "lead.parquet").drop(columns=["mql_date__c"])
-    lead.to_parquet(broken / "salesforce" / "lead.parquet", index=False)
+    deals = pd.read_parquet(broken / "salesforce" / "opportunity.parquet")
+    deals.drop(columns=["stage_name"]).to_parquet(
+        broken / "salesforce" / "opportunity.parquet", index=False
+    )
 
     result = run_pipeline(broken, published)
 
     assert result.returncode != 0
-    assert "salesforce.lead is missing column mql_date__c" in result.stdout + result.stderr
+    assert "salesforce.opportunity is missing required column stage_name" in (
+        result.stdout + result.stderr
+    )
     assert fingerprint(published) == before
     assert not list(published.glob("*.tmp-*"))
 

@@ -21,6 +21,7 @@ from revenue_engine import pipeline
 from revenue_engine.loaders.contract import CONTRACT
 from revenue_engine.quality.raw import Lookups, raw_suites
 from revenue_engine.quality.runner import run_quality, validate
+from revenue_engine.quality.suites import CRITICAL, WARNING
 from revenue_engine.settings import load_settings
 
 pytestmark = pytest.mark.slow  # builds warehouses: `make test-fast` skips it
@@ -115,7 +116,12 @@ def test_unreadable_raw_file_is_a_failure_not_a_crash(tmp_path: Path) -> None:
     by_suite = {problem.suite: problem for problem in problems}
     assert "magic bytes" in (by_suite["raw.salesforce.account"].error or "")
     assert by_suite["raw.salesforce.account"].check.startswith("the file is readable")
-    assert by_suite["raw.salesforce.lead"].check.startswith("the table's file exists")
+    # a required table that did not land fails; an optional one is a warning naming what it costs
+    assert by_suite["raw.salesforce.opportunity"].check.startswith("the table's file exists")
+    assert by_suite["raw.salesforce.opportunity"].severity == CRITICAL
+    assert by_suite["raw.salesforce.lead"].check.startswith("the table landed (optional")
+    assert by_suite["raw.salesforce.lead"].severity == WARNING
+    assert "the lead funnel" in (by_suite["raw.salesforce.lead"].error or "")
     assert suites == []
 
 

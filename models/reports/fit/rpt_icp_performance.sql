@@ -191,6 +191,14 @@ spend_totals as (
 
 ),
 
+spend_recorded as (
+
+    -- no paid media spend recorded at all (no ad platform landed) is "not available", not a spend of 0
+    select count(*) > 0 as has_spend
+    from spend
+
+),
+
 latest_complete_month as (
 
     select max(month_start_date) as month_start_date
@@ -255,7 +263,8 @@ joined as (
         deal_totals.median_sales_cycle_days,
         deal_totals.mean_sales_cycle_days,
         deal_totals.average_won_deal_usd,
-        coalesce(spend_totals.paid_media_spend_usd, 0) as paid_media_spend_usd,
+        case when spend_recorded.has_spend then coalesce(spend_totals.paid_media_spend_usd, 0) end
+            as paid_media_spend_usd,
         latest_churn.trailing_logo_churn_rate,
         latest_churn.arpa_usd,
         latest_churn.ltv_usd,
@@ -270,6 +279,7 @@ joined as (
         on tiers.icp_tier = spend_totals.icp_tier
     left join latest_churn
         on tiers.icp_tier = latest_churn.icp_tier
+    cross join spend_recorded
 
 ),
 

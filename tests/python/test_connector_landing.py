@@ -1,0 +1,195 @@
+"""A real connector landing builds: only six Salesforce tables, the connector's naming, no currency.
+
+The demo company's raw files are reshaped the way a Fivetran-style connector lands a single-currency
+Salesforce org: only account, user, lead, contact, opportunity and task; custom fields spelled
+`x_c` (one underscore); `_fivetran_deleted` instead of `is_deleted`; no `currency_iso_code`; 200
+extra org fields per table; `task` in history mode (`_fivetran_active`, with superseded versions
+that would change every first touch if read); and one org-specific field name (the lead score
+under `Lead_Score_Custom_c`) mapped with REVENUE_ENGINE_VARS. The pipeline must build and publish
+it; the leads mart must equal the demo build's row for row (nothing but the shape changed), every
+deal must be there in USD, and what did not land must be listed with the figures it makes
+unavailable, which are null rather than 0.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from tests.python.conftest import PROJECT_DIR, DemoWarehouse
+
+pytestmark = pytest.mark.slow  # builds warehouses: `make test-fast` skips it
+
+LANDED = ["account", "user", "lead", "contact", "opportunity", "task"]
+MAPPING = {"raw_column_map": {"salesforce.lead.lead_score__c": "lead_score_custom_c"}}
+
+
+def connector_shape(table: pa.Table) -> pa.Table:
+    names = []
+    for name in table.column_names:
+        if name.endswith("__c"):
+            name = name[:-3] + "_c"
+        names.append("_fivetran_deleted" if name == "is_deleted" else name)
+    table = table.rename_columns(names)
+    if "currency_iso_code" in table.column_names:
+        table = table.drop_columns(["currency_iso_code"])
+    for number in range(200):
+        table = table.append_column(f"org_field_{number}_c", pa.nulls(len(table), pa.string()))
+    return table
+
+
+def history_mode(task: pa.Table) -> pa.Table:
+    """Every current row active, plus an inactive older version of each task a day earlier, at the
+    same load (read, it would move every first touch a day ahead and collide with its id)."""
+    current = task.to_pandas()
+    old = current.copy()
+    old["created_date"] = old["created_date"] - pd.Timedelta(days=1)
+    old["activity_date"] = (pd.to_datetime(old["activity_date"]) - pd.Timedelta(days=1)).dt.date
+    current["_fivetran_active"] = True
+    old["_fivetran_active"] = False
+    frame = pd.concat([current, old], ignore_index=True)
+    return pa.Table.from_pandas(frame, preserve_index=False).cast(
+        task.schema.append(pa.field("_fivetran_active", pa.bool_()))
+    )
+
+
+@pytest.fixture(scope="module")
+def landing(demo_warehouse: DemoWarehouse, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    raw = tmp_path_factory.mktemp("connector") / "raw"
+    (raw / "salesforce").mkdir(parents=True)
+    for name in LANDED:
+        table = pq.read_table(demo_warehouse.raw_data_dir / "salesforce" / f"{name}.parquet")
+        table = connector_shape(history_mode(table) if name == "task" else table)
+        if name == "lead":
+            table = table.rename_columns(
+                ["Lead_Score_Custom_c" if n == "lead_score_c" else n for n in table.column_names]
+            )
+        pq.write_table(table, raw / "salesforce" / f"{name}.parquet")
+    return raw
+
+
+@pytest.fixture(scope="module")
+def run(landing: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
+    warehouse = landing.parent / "warehouse"
+    env = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(PROJECT_DIR),
+        "RAW_DATA_DIR": str(landing),
+        "WAREHOUSE_DIR": str(warehouse),
+        "REVENUE_ENGINE_VARS": json.dumps(MAPPING),
+    }
+    for name in ("DUCKDB_PATH", "AS_OF_DATE", "DBT_TARGET_PATH"):
+        env.pop(name, None)
+    env["DBT_TARGET_PATH"] = str(landing.parent / "target")
+    result = subprocess.run(
+        [sys.executable, "-m", "revenue_engine", "run"],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result, warehouse / "analytics.duckdb"
+
+
+def query(database: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def test_it_builds_and_publishes(run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    result, published = run
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert published.exists()
+
+
+def test_leads_are_exactly_the_demo_build_s(
+    run: tuple[subprocess.CompletedProcess[str], Path], demo_warehouse: DemoWarehouse
+) -> None:
+    """Custom fields found under `x_c`, the mapped lead score, `_fivetran_deleted` and only the
+    active task versions: the leads mart is the demo build's, row for row."""
+    _, published = run
+    with duckdb.connect() as connection:
+        connection.execute(f"attach '{published}' as landed (read_only)")
+        connection.execute(f"attach '{demo_warehouse.published_database}' as demo (read_only)")
+        differing = connection.execute(
+            "select count(*) from ("
+            "(select * from landed.marts.fct_leads except all select * from demo.marts.fct_leads)"
+            " union all "
+            "(select * from demo.marts.fct_leads except all select * from landed.marts.fct_leads))"
+        ).fetchone()[0]
+        leads = connection.execute("select count(*) from landed.marts.fct_leads").fetchone()[0]
+    assert leads > 4000
+    assert differing == 0
+
+
+def test_every_deal_is_there_in_the_one_currency(
+    run: tuple[subprocess.CompletedProcess[str], Path], landing: Path
+) -> None:
+    _, published = run
+    raw = pq.read_table(landing / "salesforce" / "opportunity.parquet").to_pandas()
+    raw["id"] = raw["id"].str.strip().replace("", None)  # staging trims keys; blank is no key
+    latest = raw.sort_values("_fivetran_synced", na_position="first").drop_duplicates(
+        "id", keep="last"
+    )
+    live = set(latest.loc[~latest["_fivetran_deleted"].fillna(False), "id"].dropna())
+    marts = query(
+        published,
+        "select opportunity_id, currency_code, amount, amount_usd from marts.fct_opportunities",
+    )
+    assert {row[0] for row in marts} == live
+    assert {row[1] for row in marts} == {"USD"}
+    assert all(row[3] == row[2] for row in marts if row[2] is not None)
+
+
+def test_what_did_not_land_is_listed_with_what_it_makes_unavailable(
+    run: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    result, published = run
+    status = dict(
+        ((table, column), (state, landed_as))
+        for table, column, state, landed_as in query(
+            published,
+            "select source_table, column_name, status, landed_as from audit.audit_raw_landing",
+        )
+    )
+    assert status[("salesforce.lead", "mql_date__c")] == ("mapped", '"mql_date_c"')
+    assert status[("salesforce.lead", "lead_score__c")] == ("mapped", '"lead_score_custom_c"')
+    assert status[("salesforce.lead", "is_deleted")] == ("mapped", '"_fivetran_deleted"')
+    assert status[("salesforce.opportunity", "currency_iso_code")] == ("default", "'USD'")
+    assert status[("salesforce.opportunity", "stage_name")] == ("landed", '"stage_name"')
+    not_landed = {table for (table, _), (state, _) in status.items() if state == "not_landed"}
+    assert len(not_landed) == 10 and "billing.subscription" in not_landed
+    assert "salesforce.lead" not in not_landed
+    assert "billing.subscription -> MRR, churn, LTV, LTV:CAC and CAC payback: not available" in (
+        result.stdout
+    )
+    assert "salesforce.opportunity: currency_iso_code -> filled with 'USD'" in result.stdout
+
+
+def test_unavailable_figures_are_null_not_zero(
+    run: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    _, published = run
+    cac = query(
+        published,
+        "select icp_tier, paid_media_spend_usd, paid_cac_usd from marts.rpt_icp_performance",
+    )
+    assert cac and all(row[1] is None and row[2] is None for row in cac)
+    assert query(published, "select count(*) from marts.rpt_churn") == [(0,)]
+    # a deal's campaign cannot be checked when campaigns did not land: not an orphan
+    orphans = query(
+        published,
+        "select count(*) from audit.audit_flagged_records "
+        "where reason = 'orphan_foreign_key' and details like 'campaign_id = %'",
+    )
+    assert orphans == [(0,)]
