@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-_RAW_BLOCKS = ("Raw contract violated:", "Raw load times implausible:")
+_RAW_BLOCKS = ("Raw contract violated:", "Raw load times implausible:", "Passthrough columns:")
 _RUNTIME = re.compile(r"(?:Runtime|Database|Compilation) Error in (\w+) (\S+) \(([^)]*)\)")
 _FAILURE = re.compile(r"Failure in test (\S+) \(([^)]*)\)")
 _GOT = re.compile(r"Got (\d+) results?")

@@ -5,7 +5,8 @@ Salesforce org: only account, user, lead, contact, opportunity and task; custom 
 `x_c` (one underscore); `_fivetran_deleted` instead of `is_deleted`; no `currency_iso_code`; 200
 extra org fields per table; `task` in history mode (`_fivetran_active`, with superseded versions
 that would change every first touch if read); and one org-specific field name (the lead score
-under `Lead_Score_Custom_c`) mapped with REVENUE_ENGINE_VARS. The pipeline must build and publish
+under `Lead_Score_Custom_c`) mapped with REVENUE_ENGINE_VARS, which also carries two org fields
+into the marts (passthrough). The pipeline must build and publish
 it; the leads mart must equal the demo build's row for row (nothing but the shape changed), every
 deal must be there in USD, and what did not land must be listed with the figures it makes
 unavailable, which are null rather than 0.
@@ -30,7 +31,14 @@ from tests.python.conftest import PROJECT_DIR, DemoWarehouse
 pytestmark = pytest.mark.slow  # builds warehouses: `make test-fast` skips it
 
 LANDED = ["account", "user", "lead", "contact", "opportunity", "task"]
-MAPPING = {"raw_column_map": {"salesforce.lead.lead_score__c": "lead_score_custom_c"}}
+MAPPING = {
+    "raw_column_map": {"salesforce.lead.lead_score__c": "lead_score_custom_c"},
+    "passthrough_columns": {
+        "salesforce.lead": ["segment_c"],
+        "salesforce.opportunity": ["Deal_Desk_Approved_c"],
+    },
+}
+SEGMENTS = ("SMB", "Mid-Market", "Enterprise")
 
 
 def connector_shape(table: pa.Table) -> pa.Table:
@@ -73,6 +81,11 @@ def landing(demo_warehouse: DemoWarehouse, tmp_path_factory: pytest.TempPathFact
             table = table.rename_columns(
                 ["Lead_Score_Custom_c" if n == "lead_score_c" else n for n in table.column_names]
             )
+            segments = [SEGMENTS[i % 3] for i in range(len(table))]  # an org field to carry over
+            table = table.append_column("Segment_c", pa.array(segments))
+        if name == "opportunity":
+            approved = [i % 2 == 0 for i in range(len(table))]
+            table = table.append_column("deal_desk_approved_c", pa.array(approved))
         pq.write_table(table, raw / "salesforce" / f"{name}.parquet")
     return raw
 
@@ -193,3 +206,62 @@ def test_unavailable_figures_are_null_not_zero(
         "where reason = 'orphan_foreign_key' and details like 'campaign_id = %'",
     )
     assert orphans == [(0,)]
+
+
+def test_org_fields_are_carried_into_the_marts(
+    run: tuple[subprocess.CompletedProcess[str], Path], landing: Path
+) -> None:
+    _, published = run
+    raw = pq.read_table(landing / "salesforce" / "lead.parquet").to_pandas()
+    raw["id"] = raw["id"].str.strip().replace("", None)
+    latest = raw.sort_values("_fivetran_synced", na_position="first").drop_duplicates(
+        "id", keep="last"
+    )
+    expected = dict(zip(latest["id"], latest["Segment_c"], strict=True))
+    carried = query(published, "select lead_id, segment_c from marts.fct_leads_custom_fields")
+    leads = query(published, "select count(*) from marts.fct_leads")[0][0]
+    assert len(carried) == leads
+    assert all(segment == expected[lead_id] for lead_id, segment in carried)
+    assert {segment for _, segment in carried} == set(SEGMENTS)
+    deals = query(
+        published,
+        "select count(*), count(deal_desk_approved_c) from marts.fct_opportunities_custom_fields",
+    )
+    assert deals == query(published, "select count(*), count(*) from marts.fct_opportunities")
+    # no account field listed: the key alone, one row per account
+    columns = query(
+        published,
+        "select column_name from information_schema.columns "
+        "where table_name = 'dim_accounts_custom_fields'",
+    )
+    assert columns == [("account_id",)]
+    assert query(published, "select count(*) from marts.dim_accounts_custom_fields") == query(
+        published, "select count(*) from marts.dim_accounts"
+    )
+
+
+def test_a_passthrough_of_personal_data_or_of_a_column_that_did_not_land_is_refused(
+    landing: Path,
+) -> None:
+    env = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(PROJECT_DIR),
+        "RAW_DATA_DIR": str(landing),
+        "WAREHOUSE_DIR": str(landing.parent / "refused"),
+        "DBT_TARGET_PATH": str(landing.parent / "refused_target"),
+        "REVENUE_ENGINE_VARS": json.dumps(
+            {"passthrough_columns": {"salesforce.lead": ["email", "no_such_field_c"]}}
+        ),
+    }
+    env.pop("DUCKDB_PATH", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "revenue_engine", "run"],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "FAILED: salesforce.lead.email is personal data" in result.stderr
+    assert "FAILED: salesforce.lead.no_such_field_c did not land" in result.stderr

@@ -9,8 +9,9 @@ reach). A model's layer is its folder:
 A model reads only its own layer or earlier ones; nothing reads audit; a report never reads a
 report; marts and reports never read staging. Only staging, the checks (quarantine), the flags
 (warnings about raw records: soft-deleted parents, conflicting copies) and audit read raw sources.
-Every model is described; every public model has an enforced contract and a tested primary key.
-Exceptions must be listed in EXCEPTIONS with the reason; there are none.
+Every model is described; every public model has a tested primary key and an enforced contract.
+Exceptions must be listed with the reason: no edge is one; three public models have no contract
+(NO_CONTRACT: the org's own passthrough columns).
 """
 
 from __future__ import annotations
@@ -37,6 +38,15 @@ LAYERS = {
 READS_SOURCES = {"staging", "intermediate/checks", "intermediate/flags", "audit"}
 # (model, parent) -> why the rule does not apply. Empty: every edge follows the rules.
 EXCEPTIONS: dict[tuple[str, str], str] = {}
+# Public models without an enforced contract, and why.
+NO_CONTRACT = {
+    name: "its columns are the org's own (var passthrough_columns), varying with the configuration"
+    for name in (
+        "dim_accounts_custom_fields",
+        "fct_leads_custom_fields",
+        "fct_opportunities_custom_fields",
+    )
+}
 
 
 def layer(node: dict) -> str:
@@ -155,7 +165,7 @@ def test_public_models_have_a_contract_and_a_tested_key(manifest: dict) -> None:
     for uid, node in models(manifest).items():
         if node["access"] != "public":
             continue
-        if not node["config"]["contract"]["enforced"]:
+        if not node["config"]["contract"]["enforced"] and node["name"] not in NO_CONTRACT:
             problems.append(f"{node['name']}: no enforced contract")
         keys = tested_keys.get(uid, set())
         if not ({"unique", "not_null"} <= keys or "unique_combination_of_columns" in keys):

@@ -32,7 +32,7 @@ final as (
         accounts.account_type,
         accounts.owner_id,
         accounts.created_at,
-        accounts.synced_at
+        {{ passthrough_select('salesforce.account', 'accounts.') }}accounts.synced_at
     from accounts
     left join quarantined
         on accounts.account_id = quarantined.record_id

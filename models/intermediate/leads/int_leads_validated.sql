@@ -48,7 +48,7 @@ final as (
         leads.converted_account_id,
         leads.converted_contact_id,
         leads.converted_opportunity_id,
-        leads.synced_at
+        {{ passthrough_select('salesforce.lead', 'leads.') }}leads.synced_at
     from leads
     left join quarantined
         on leads.lead_id = quarantined.record_id

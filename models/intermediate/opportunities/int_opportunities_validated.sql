@@ -38,7 +38,7 @@ final as (
         opportunities.created_at,
         opportunities.close_date,
         opportunities.loss_reason,
-        opportunities.synced_at
+        {{ passthrough_select('salesforce.opportunity', 'opportunities.') }}opportunities.synced_at
     from opportunities
     left join quarantined
         on opportunities.opportunity_id = quarantined.record_id

@@ -19,7 +19,7 @@ renamed as (
         {{ normalize_id('owner_id') }} as owner_id,
         {{ utc_timestamp('created_date') }} as created_at,
         coalesce(cast(is_deleted as {{ dbt.type_boolean() }}), false) as is_deleted,
-        {{ utc_timestamp('_fivetran_synced') }} as synced_at
+        {{ passthrough_select('salesforce.account') }}{{ utc_timestamp('_fivetran_synced') }} as synced_at
     from source
 
 ),
@@ -51,7 +51,7 @@ final as (
         account_type,
         owner_id,
         created_at,
-        synced_at
+        {{ passthrough_select('salesforce.account') }}synced_at
     from deduplicated
     where load_order = 1
         and account_id is not null

@@ -39,7 +39,7 @@ renamed as (
         {{ normalize_id('converted_contact_id') }} as converted_contact_id,
         {{ normalize_id('converted_opportunity_id') }} as converted_opportunity_id,
         coalesce(cast(is_deleted as {{ dbt.type_boolean() }}), false) as is_deleted,
-        {{ utc_timestamp('_fivetran_synced') }} as synced_at
+        {{ passthrough_select('salesforce.lead') }}{{ utc_timestamp('_fivetran_synced') }} as synced_at
     from source
 
 ),
@@ -89,7 +89,7 @@ final as (
         converted_account_id,
         converted_contact_id,
         converted_opportunity_id,
-        synced_at
+        {{ passthrough_select('salesforce.lead') }}synced_at
     from deduplicated
     where load_order = 1
         and lead_id is not null

@@ -27,7 +27,7 @@ renamed as (
         cast(close_date as date) as close_date,
         cast(loss_reason__c as {{ dbt.type_string() }}) as loss_reason,
         coalesce(cast(is_deleted as {{ dbt.type_boolean() }}), false) as is_deleted,
-        {{ utc_timestamp('_fivetran_synced') }} as synced_at
+        {{ passthrough_select('salesforce.opportunity') }}{{ utc_timestamp('_fivetran_synced') }} as synced_at
     from source
 
 ),
@@ -67,7 +67,7 @@ final as (
         created_at,
         close_date,
         loss_reason,
-        synced_at
+        {{ passthrough_select('salesforce.opportunity') }}synced_at
     from deduplicated
     where load_order = 1
         and opportunity_id is not null
