@@ -4,9 +4,9 @@ The demo company's raw files are reshaped the way a Fivetran-style connector lan
 Salesforce org: only account, user, lead, contact, opportunity and task; custom fields spelled
 `x_c` (one underscore); `_fivetran_deleted` instead of `is_deleted`; no `currency_iso_code`; 200
 extra org fields per table; `task` in history mode (`_fivetran_active`, with superseded versions
-that would change every first touch if read); and one org-specific field name (the lead score
-under `Lead_Score_Custom_c`) mapped with REVENUE_ENGINE_VARS, which also carries two org fields
-into the marts (passthrough). The pipeline must build and publish
+that would change every first touch if read); two org fields carried into the marts (passthrough);
+no custom-field mapping. A second, smaller build renames one field the org's own way
+(`Lead_Score_Custom_c`) and maps it with var raw_column_map. The pipeline must build and publish
 it; the leads mart must equal the demo build's row for row (nothing but the shape changed), every
 deal must be there in USD, and what did not land must be listed with the figures it makes
 unavailable, which are null rather than 0.
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -31,8 +32,7 @@ from tests.python.conftest import PROJECT_DIR, DemoWarehouse
 pytestmark = pytest.mark.slow  # builds warehouses: `make test-fast` skips it
 
 LANDED = ["account", "user", "lead", "contact", "opportunity", "task"]
-MAPPING = {
-    "raw_column_map": {"salesforce.lead.lead_score__c": "lead_score_custom_c"},
+PASSTHROUGH = {
     "passthrough_columns": {
         "salesforce.lead": ["segment_c"],
         "salesforce.opportunity": ["Deal_Desk_Approved_c"],
@@ -78,9 +78,6 @@ def landing(demo_warehouse: DemoWarehouse, tmp_path_factory: pytest.TempPathFact
         table = pq.read_table(demo_warehouse.raw_data_dir / "salesforce" / f"{name}.parquet")
         table = connector_shape(history_mode(table) if name == "task" else table)
         if name == "lead":
-            table = table.rename_columns(
-                ["Lead_Score_Custom_c" if n == "lead_score_c" else n for n in table.column_names]
-            )
             segments = [SEGMENTS[i % 3] for i in range(len(table))]  # an org field to carry over
             table = table.append_column("Segment_c", pa.array(segments))
         if name == "opportunity":
@@ -98,7 +95,7 @@ def run(landing: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
         "DBT_PROFILES_DIR": str(PROJECT_DIR),
         "RAW_DATA_DIR": str(landing),
         "WAREHOUSE_DIR": str(warehouse),
-        "REVENUE_ENGINE_VARS": json.dumps(MAPPING),
+        "REVENUE_ENGINE_VARS": json.dumps(PASSTHROUGH),  # no custom-field mapping
     }
     for name in ("DUCKDB_PATH", "AS_OF_DATE", "DBT_TARGET_PATH"):
         env.pop(name, None)
@@ -176,7 +173,7 @@ def test_what_did_not_land_is_listed_with_what_it_makes_unavailable(
         )
     )
     assert status[("salesforce.lead", "mql_date__c")] == ("mapped", '"mql_date_c"')
-    assert status[("salesforce.lead", "lead_score__c")] == ("mapped", '"lead_score_custom_c"')
+    assert status[("salesforce.lead", "lead_score__c")] == ("mapped", '"lead_score_c"')
     assert status[("salesforce.lead", "is_deleted")] == ("mapped", '"_fivetran_deleted"')
     assert status[("salesforce.opportunity", "currency_iso_code")] == ("default", "'USD'")
     assert status[("salesforce.opportunity", "stage_name")] == ("landed", '"stage_name"')
@@ -265,3 +262,61 @@ def test_a_passthrough_of_personal_data_or_of_a_column_that_did_not_land_is_refu
     assert result.returncode != 0
     assert "FAILED: salesforce.lead.email is personal data" in result.stderr
     assert "FAILED: salesforce.lead.no_such_field_c did not land" in result.stderr
+
+
+def test_an_org_specific_field_name_is_mapped(
+    landing: Path, demo_warehouse: DemoWarehouse, tmp_path: Path
+) -> None:
+    """The lead score under the org's own name, mapped with var raw_column_map: dbt builds the leads
+    mart and its ancestors (no publish needed), and it equals the demo build's."""
+    raw = tmp_path / "raw"
+    shutil.copytree(landing, raw)
+    lead = pq.read_table(raw / "salesforce" / "lead.parquet")
+    lead = lead.rename_columns(
+        ["Lead_Score_Custom_c" if n == "lead_score_c" else n for n in lead.column_names]
+    )
+    pq.write_table(lead, raw / "salesforce" / "lead.parquet")
+    database = tmp_path / "build.duckdb"
+    mapping = {"raw_column_map": {"salesforce.lead.lead_score__c": "Lead_Score_Custom_c"}}
+    env = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(PROJECT_DIR),
+        "RAW_DATA_DIR": str(raw),
+        "DUCKDB_PATH": str(database),
+        "DBT_TARGET_PATH": str(tmp_path / "target"),
+        "DBT_LOG_PATH": str(tmp_path / "logs"),
+    }
+    dbt = Path(sys.executable).parent / "dbt"
+    result = subprocess.run(
+        [
+            str(dbt),
+            "build",
+            "--select",
+            "+fct_leads",
+            "audit_raw_landing",
+            "--exclude",
+            "test_type:data",
+            "--vars",
+            json.dumps(mapping),
+        ],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    with duckdb.connect(str(database), read_only=True) as connection:
+        connection.execute(f"attach '{demo_warehouse.published_database}' as demo (read_only)")
+        landed_as = connection.execute(
+            "select status, landed_as from audit.audit_raw_landing "
+            "where source_table = 'salesforce.lead' and column_name = 'lead_score__c'"
+        ).fetchall()
+        differing = connection.execute(
+            "select count(*) from ("
+            "(select * from marts.fct_leads except all select * from demo.marts.fct_leads)"
+            " union all "
+            "(select * from demo.marts.fct_leads except all select * from marts.fct_leads))"
+        ).fetchone()[0]
+    assert landed_as == [("mapped", '"lead_score_custom_c"')]
+    assert differing == 0
