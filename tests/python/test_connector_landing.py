@@ -320,3 +320,77 @@ def test_an_org_specific_field_name_is_mapped(
         ).fetchone()[0]
     assert landed_as == [("mapped", '"lead_score_custom_c"')]
     assert differing == 0
+
+
+def test_without_tasks_speed_to_lead_is_not_tracked_rather_than_never(
+    landing: Path, demo_warehouse: DemoWarehouse, tmp_path: Path
+) -> None:
+    """No task table landed: no lead is "never touched", the touch figures are null and the band
+    says 'not tracked'; the MQL and SQL counts are the demo build's. dbt builds the speed-to-lead
+    reports with their ancestors and data tests (no publish needed)."""
+    raw = tmp_path / "raw"
+    shutil.copytree(landing, raw)
+    (raw / "salesforce" / "task.parquet").unlink()
+    database = tmp_path / "build.duckdb"
+    env = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(PROJECT_DIR),
+        "RAW_DATA_DIR": str(raw),
+        "DUCKDB_PATH": str(database),
+        "DBT_TARGET_PATH": str(tmp_path / "target"),
+        "DBT_LOG_PATH": str(tmp_path / "logs"),
+    }
+    dbt = Path(sys.executable).parent / "dbt"
+    result = subprocess.run(
+        [
+            str(dbt),
+            "build",
+            "--select",
+            "+rpt_speed_to_lead",
+            "+rpt_speed_to_lead_conversion",
+            "+fct_leads",
+            "audit_raw_landing",
+            "--indirect-selection",
+            "cautious",
+        ],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    demo = demo_warehouse.published_database
+    with duckdb.connect(str(database), read_only=True) as connection:
+        connection.execute(f"attach '{demo}' as demo (read_only)")
+        status = connection.execute(
+            "select distinct status from audit.audit_raw_landing "
+            "where source_table = 'salesforce.task'"
+        ).fetchall()
+        leads = connection.execute(
+            "select count(*), count(sales_touch_count), count(first_response_at),"
+            " count(response_minutes) from marts.fct_leads"
+        ).fetchone()
+        speed = connection.execute(
+            "select count(*), count(worked_count), count(never_touched_count),"
+            " count(touched_within_1h_count), count(share_touched_within_48h),"
+            " count(median_response_minutes) from marts.rpt_speed_to_lead"
+        ).fetchone()
+        bands = connection.execute(
+            "select distinct response_band from marts.rpt_speed_to_lead_conversion"
+        ).fetchall()
+        by_month = (
+            "select mql_month, channel, sum(mql_count), sum(sql_count), sum(still_open_count)"
+            " from {}.marts.rpt_speed_to_lead_conversion group by all order by all"
+        )
+        landed_counts = connection.execute(by_month.format("build")).fetchall()
+        demo_counts = connection.execute(by_month.format("demo")).fetchall()
+        mqls_sql = "select sum(mql_count) from {}.marts.rpt_speed_to_lead"
+        mqls = connection.execute(mqls_sql.format("build")).fetchone()[0]
+        demo_mqls = connection.execute(mqls_sql.format("demo")).fetchone()[0]
+    assert status == [("not_landed",)]
+    assert leads[0] > 4000 and leads[1:] == (0, 0, 0)
+    assert speed[0] > 0 and speed[1:] == (0, 0, 0, 0, 0)
+    assert bands == [("not tracked",)]
+    assert landed_counts == demo_counts
+    assert mqls == demo_mqls > 0

@@ -29,6 +29,15 @@ touches as (
 
 ),
 
+-- speed-to-lead is measurable only where sales touches are recorded at all: with no task or user
+-- table landed (or no task on any lead by a sales user) a lead is not "never touched", it is not known
+touch_tracking as (
+
+    select count(*) > 0 as is_sales_touch_tracked
+    from touches
+
+),
+
 opportunities as (
 
     select * from {{ ref('int_opportunities_validated') }}
@@ -46,7 +55,9 @@ joined as (
         icp.icp_version,
         coalesce(leads.mql_at, leads.created_at) as workable_at,
         touches.first_response_at,
-        coalesce(touches.sales_touch_count, 0) as sales_touch_count,
+        touch_tracking.is_sales_touch_tracked,
+        case when touch_tracking.is_sales_touch_tracked then coalesce(touches.sales_touch_count, 0) end
+            as sales_touch_count,
         opportunities.opportunity_id as matched_opportunity_id,
         opportunities.created_at as opportunity_created_at_crm,
         opportunities.is_won as opportunity_is_won,
@@ -72,6 +83,7 @@ joined as (
         on leads.lead_id = touches.lead_id
     left join opportunities
         on leads.converted_opportunity_id = opportunities.opportunity_id
+    cross join touch_tracking
 
 ),
 
@@ -114,6 +126,7 @@ final as (
         sql_at is null and converted_opportunity_id is not null as has_skipped_sql,
         first_response_at,
         {{ dbt.datediff('workable_at', 'first_response_at', 'minute') }} as response_minutes,
+        is_sales_touch_tracked,
         sales_touch_count,
         marketing_score,
         case

@@ -116,6 +116,7 @@ final as (
         case when is_touched_by_as_of then response_minutes end as response_minutes,
         -- speed-to-lead bands (metrics.md: within 1 h / 24 h / 48 h); minutes, lower bound inclusive
         case
+            when not is_sales_touch_tracked then 'not tracked'
             when not coalesce(is_touched_by_as_of, false) or response_minutes is null then 'never'
             when response_minutes < 60 then '<1h'
             when response_minutes < 1440 then '1-24h'
