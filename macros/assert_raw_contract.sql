@@ -13,7 +13,7 @@
         {%- endfor -%}
         {%- for column in node.columns.values() -%}
             {%- set name = column.name | lower -%}
-            {%- set meta = column.get('config', {}).get('meta') or column.get('meta') or {} -%}
+            {%- set meta = node_meta(column) -%}
             {%- set required = meta.get('required') or name in raw_table_keys(node.source_name ~ '.' ~ node.name) -%}
             {%- if name not in present and required -%}
                 {%- do problems.append(node.source_name ~ "." ~ node.name ~ " is missing required column " ~ name

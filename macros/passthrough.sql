@@ -13,7 +13,7 @@
     {%- for column in listed -%}
         {%- set name = column | lower -%}
         {%- set declared = node.columns.get(name) -%}
-        {%- set meta = (declared.get('config', {}).get('meta') or declared.get('meta') or {}) if declared else {} -%}
+        {%- set meta = node_meta(declared) -%}
         {%- if declared and meta.get('personal_data') -%}
             {%- do problems.append(source_table ~ "." ~ name ~ " is personal data: staging drops it (README, Personal data)") -%}
         {%- elif declared -%}

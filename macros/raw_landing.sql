@@ -76,7 +76,7 @@
     {%- set mapping = var('raw_column_map', {}) -%}
     {%- set plan = [] -%}
     {%- for column in node.columns.values() -%}
-        {%- set meta = column.get('config', {}).get('meta') or column.get('meta') or {} -%}
+        {%- set meta = node_meta(column) -%}
         {%- set name = column.name | lower -%}
         {%- set key = node.source_name ~ '.' ~ node.name ~ '.' ~ name -%}
         {%- set aliases = (meta.get('aliases') or []) | list -%}
@@ -121,7 +121,7 @@
     {%- set missing = [] -%}
     {%- for table in tables -%}
         {%- set relation = table.node.source_name ~ '.' ~ table.node.name -%}
-        {%- set table_meta = table.node.config.meta or table.node.meta or {} -%}
+        {%- set table_meta = node_meta(table.node) -%}
         {%- if not table.landed -%}
             {%- do missing.append(relation ~ ' -> ' ~ (table_meta.get('needed_for') or 'nothing') ~ ' not available') -%}
         {%- else -%}

@@ -24,7 +24,7 @@
     {%- for table in tables -%}
         {%- set node = table.node -%}
         {%- set relation = node.source_name ~ '.' ~ node.name -%}
-        {%- set table_meta = node.config.meta or node.meta or {} -%}
+        {%- set table_meta = node_meta(node) -%}
         {%- set selects = [] -%}
         {%- if not table.landed -%}
             {%- if table_meta.get('required') -%}

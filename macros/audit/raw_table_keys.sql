@@ -31,7 +31,7 @@
 {% macro raw_amount(source_table, column) %}
     {%- set node = raw_source_node(source_table) -%}
     {%- set declared = node.columns[column] if column in node.columns else {} -%}
-    {%- set meta = declared.get('config', {}).get('meta') or declared.get('meta') or {} -%}
+    {%- set meta = node_meta(declared) -%}
     {%- set amount = "cast(" ~ adapter.quote(column) ~ " as " ~ type_double() ~ ")" -%}
     {%- if meta.get('divide_by') -%}
         {%- set amount = amount ~ " / " ~ meta['divide_by'] ~ ".0" -%}

@@ -12,8 +12,8 @@
             column.required,
             column.status,
             column.landed_as,
-            (table.node.config.meta or table.node.meta or {}).get('needed_for') if column.status == 'not_landed'
-                else column.needed_for or (table.node.config.meta or table.node.meta or {}).get('needed_for'),
+            node_meta(table.node).get('needed_for') if column.status == 'not_landed'
+                else column.needed_for or node_meta(table.node).get('needed_for'),
         ]) %}
     {%- endfor %}
 {%- endfor %}
