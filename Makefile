@@ -5,13 +5,16 @@ BIN := $(VENV)/bin
 export DBT_PROFILES_DIR := $(CURDIR)
 # make test builds its own warehouse so it never touches the one BI tools read.
 TEST_WAREHOUSE_DIR ?= $(CURDIR)/warehouse/test
+# pytest workers for make test (pytest-xdist; tests/python/conftest.py groups tests by module).
+PYTEST_WORKERS ?= 2
 
-.PHONY: help setup run test test-fast lint sqlfluff ruff semantic orchestration dagster benchmark clean
+.PHONY: help setup run test test-fast unit-tests lint sqlfluff ruff semantic orchestration dagster benchmark clean
 
 help:
 	@echo "make run            set up, build the demo company's warehouse on DuckDB and publish it"
 	@echo "make test           set up, then every check: pipeline, pytest, MetricFlow, Dagster, linters"
 	@echo "make test-fast      the fast tests only (no warehouse build): everyday work"
+	@echo "make unit-tests     dbt's unit tests (fixed inputs, not the data) against the test warehouse"
 	@echo "make setup          create .venv and install the project with its dev tools"
 	@echo "make lint           sqlfluff (dbt templater) and ruff; also make sqlfluff, make ruff"
 	@echo "make semantic       MetricFlow: validate the semantic layer against the test warehouse"
@@ -31,15 +34,23 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 run: setup
 	$(BIN)/revenue-engine run
 
-# Every check the project has. The pipeline run is dbt build (models, data and unit tests) and the
-# Great Expectations suites; then pytest, the semantic layer, the Dagster definitions and the linters.
+# Every check the project has. The pipeline run is dbt build (models and data tests) and the Great
+# Expectations suites; then dbt's unit tests, pytest, the semantic layer, the Dagster definitions and
+# the linters.
 test: setup
 	WAREHOUSE_DIR=$(TEST_WAREHOUSE_DIR) $(BIN)/revenue-engine run
-	WAREHOUSE_DIR=$(TEST_WAREHOUSE_DIR) $(BIN)/python -m pytest
+	$(MAKE) unit-tests
+	WAREHOUSE_DIR=$(TEST_WAREHOUSE_DIR) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 	$(MAKE) semantic orchestration lint
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow"
+
+# Unit tests check the models' logic on fixed inputs, so they run here and in CI, not in every
+# production build (selector nightly_full_build leaves them out). They read the built models' types.
+unit-tests: setup
+	DUCKDB_PATH=$(TEST_WAREHOUSE_DIR)/build/revenue_engine.duckdb RAW_DATA_DIR=$(CURDIR)/data/raw \
+		$(BIN)/dbt test --selector unit_tests
 
 semantic: setup
 	DUCKDB_PATH=$(TEST_WAREHOUSE_DIR)/build/revenue_engine.duckdb $(BIN)/mf validate-configs

@@ -95,9 +95,12 @@ def ensure_raw_data(settings: Settings) -> None:
     )
 
 
-def archive_run_results(settings: Settings, outcome: str) -> Path | None:
-    """Keep each run's run_results.json under WAREHOUSE_DIR/runs/ with its time and outcome."""
-    results = settings.target_dir / "run_results.json"
+def archive_run_results(
+    settings: Settings, outcome: str, target_dir: Path | None = None
+) -> Path | None:
+    """Keep each run's run_results.json (from `target_dir`, else dbt's target folder) under
+    WAREHOUSE_DIR/runs/ with its time and outcome."""
+    results = (target_dir or settings.target_dir) / "run_results.json"
     if not results.exists():
         return None
     settings.runs_dir.mkdir(parents=True, exist_ok=True)
@@ -148,24 +151,34 @@ def run(settings: Settings, publish_results: bool = True) -> int:
 
 def _run(settings: Settings, publish_results: bool) -> int:
     started = time.perf_counter()
+    steps: dict[str, float] = {}  # seconds per step, printed at the end (nightly logs, benchmarks)
+
+    def step_done(name: str, since: float) -> float:
+        now = time.perf_counter()
+        steps[name] = now - since
+        return now
+
     ensure_raw_data(settings)
+    mark = step_done("raw data", started)
     for folder in (settings.build_database.parent, settings.warehouse_dir / "tmp"):
         folder.mkdir(parents=True, exist_ok=True)
         folder.chmod(0o700)  # the build database holds personal data: not world-readable
     # a failed run must never archive an earlier run's results as its own
     (settings.target_dir / "run_results.json").unlink(missing_ok=True)
     try:
-        run_dbt(settings, "build")
+        run_dbt(settings, "build", "--selector", "nightly_full_build")
     except DbtError as error:
         archive_run_results(settings, "failed")
         lines = failures.explain_dbt_output(error.output, settings.raw_data_dir)
         return fail(settings, lines or [str(error)])
     archive_run_results(settings, "passed")
+    mark = step_done("dbt build", mark)
     if not check_quality(settings):
         return fail(
             settings,
             [f"data quality (details above; Data Docs in {settings.quality_dir})"],
         )
+    mark = step_done("quality", mark)
     if publish_results:
         try:
             counts = publish(
@@ -182,6 +195,7 @@ def _run(settings: Settings, publish_results: bool) -> int:
             )
             problems = [f"publish blocked: {problem}" for problem in blocked.problems]
             return fail(settings, problems, hint)
+        mark = step_done("publish", mark)
         print(
             f"\nPublished {len(counts)} public marts to {settings.published_database} "
             f"(Parquet in {settings.parquet_dir})"
@@ -189,5 +203,7 @@ def _run(settings: Settings, publish_results: bool) -> int:
     summary.print_summary(settings.build_database)
     summary.print_headline_numbers(settings.build_database)
     summary.print_audit_summary(settings.build_database)
-    print(f"\nDone in {time.perf_counter() - started:.1f}s.")
+    step_done("summary", mark)
+    timings = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in steps.items())
+    print(f"\nDone in {time.perf_counter() - started:.1f}s ({timings}).")
     return 0

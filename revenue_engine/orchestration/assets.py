@@ -9,7 +9,6 @@ import json
 import shutil
 import uuid
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +39,7 @@ KEEP_INVOCATIONS = 20
 
 def invocation_target(settings: Settings, context: Any, step: str) -> Path:
     """A fresh dbt target folder per invocation under WAREHOUSE_DIR/dagster/dbt/ (never the repo's
-    target/), keeping the newest KEEP_INVOCATIONS for debugging. The folder is named `target` so
-    pipeline.archive_run_results (which reads <project>/target/run_results.json) can archive it."""
+    target/), keeping the newest KEEP_INVOCATIONS for debugging."""
     root = settings.warehouse_dir / "dagster" / "dbt"
     root.mkdir(parents=True, exist_ok=True)
     existing = sorted(root.iterdir(), key=lambda path: path.stat().st_mtime)
@@ -64,7 +62,7 @@ def invocation_target(settings: Settings, context: Any, step: str) -> Path:
 
 def archive(settings: Settings, target: Path, outcome: str) -> Path | None:
     """pipeline.archive_run_results, pointed at this invocation's target folder."""
-    return pipeline.archive_run_results(replace(settings, project_dir=target.parent), outcome)
+    return pipeline.archive_run_results(settings, outcome, target_dir=target)
 
 
 def failed_nodes(run_results: Mapping[str, Any]) -> dict[str, str]:
@@ -170,7 +168,8 @@ def raw_data(context: dg.AssetExecutionContext, revenue_engine: RevenueEngine) -
 def dbt_build(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, revenue_engine: RevenueEngine
 ) -> Iterator[Any]:
-    """`dbt build` of the selected models with their tests (seeds, models, data and unit tests).
+    """`dbt build` of the selected models with their tests (seeds, models and data tests;
+    unit tests run in development and CI, selector `unit_tests`).
 
     Every run's run_results.json is archived under WAREHOUSE_DIR/runs/ with its time and outcome.
     """

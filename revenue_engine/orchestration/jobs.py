@@ -17,7 +17,7 @@ _FRESHNESS = dg.AssetSelection.checks(*FRESHNESS_CHECK_KEYS)
 nightly_full_build_job = dg.define_asset_job(
     "nightly_full_build",
     selection=(_NIGHTLY_DBT.upstream() | _NIGHTLY_DBT.downstream()) - _FRESHNESS,
-    description="Raw data, then dbt selector `nightly_full_build` (every model and test), the "
+    description="Raw data, then dbt selector `nightly_full_build` (every model and data test), the "
     "data-quality validation and the publish. A failed check stops it before publish.",
     op_retry_policy=TRANSIENT_RETRY,
 )

@@ -2,8 +2,13 @@
 
 `demo_warehouse` is the demo company built by the real pipeline. `make test` builds it first (in
 WAREHOUSE_DIR=warehouse/test) and the fixture reuses that build; run on its own, pytest builds it
-into
-a temporary folder.
+into a temporary folder.
+
+`make test` runs the slow tier on two workers (pytest-xdist, `--dist loadgroup`). Each module is one
+group, so its module fixtures (a warehouse of its own) are built once, on one worker; the modules
+that read the demo build database share a group, because MetricFlow opens it read-write and DuckDB
+lets no other process open a file another holds for writing. Each worker's dbt runs write their own
+target folder, so two runs never overwrite each other's manifest and run results.
 """
 
 from __future__ import annotations
@@ -19,6 +24,25 @@ import pytest
 from revenue_engine.settings import load_settings
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+READ_THE_DEMO_BUILD = {
+    "test_headline_metrics",
+    "test_personal_data",
+    "test_quality_suites",
+    "test_semantic_layer",
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:  # relative to the project; the repository's target/ stays the `make test` build's
+        os.environ["DBT_TARGET_PATH"] = f"target/pytest-{worker}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else item.nodeid
+        group = "demo_build" if module in READ_THE_DEMO_BUILD else module
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @dataclass(frozen=True)
