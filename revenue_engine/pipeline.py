@@ -1,11 +1,12 @@
 """`make run`: raw data -> dbt build -> quality -> audit -> publish -> summary, each step failing
 loudly.
 
-Write-audit-publish: dbt writes the build database; only when every model, data test and unit test
-passed, the Great Expectations suites passed and the build compares sanely with the last publish
-(publish_checks) is the published release replaced. A failure leaves the last good publish
-untouched and ends in plain `FAILED:` lines (no traceback; REVENUE_ENGINE_DEBUG=1 shows it). One
-run at a time holds a warehouse (a lock file, released on any exit).
+Write-audit-publish: dbt writes the build database; only when every model and data test passed
+(unit tests run in `make test`, not on each night's data), the Great Expectations suites passed
+and the build compares sanely with the last publish (publish_checks) is the published release
+replaced. A failure leaves the last good publish untouched and ends in plain `FAILED:` lines (no
+traceback; REVENUE_ENGINE_DEBUG=1 shows it). One run at a time holds a warehouse (a lock file,
+released on any exit).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 import os
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -129,6 +131,10 @@ def check_quality(settings: Settings) -> bool:
     return report.passed
 
 
+def _import_quality() -> None:
+    import revenue_engine.quality.runner  # noqa: F401  (check_quality's import then finds it loaded)
+
+
 def fail(settings: Settings, lines: list[str], hint: str = "") -> int:
     """Print the FAILED lines of a run that published nothing; the exit code."""
     print("", file=sys.stderr)
@@ -165,6 +171,8 @@ def _run(settings: Settings, publish_results: bool) -> int:
         folder.chmod(0o700)  # the build database holds personal data: not world-readable
     # a failed run must never archive an earlier run's results as its own
     (settings.target_dir / "run_results.json").unlink(missing_ok=True)
+    # dbt runs in a child process while this one waits: import Great Expectations meanwhile
+    threading.Thread(target=_import_quality, name="import-quality", daemon=True).start()
     try:
         run_dbt(settings, "build", "--selector", "nightly_full_build")
     except DbtError as error:
