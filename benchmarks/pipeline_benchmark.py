@@ -69,12 +69,13 @@ def run_once(raw: Path, warehouse: Path, leads: int) -> tuple[float, int, dict[s
     return elapsed, peak_kb // 1024, steps_of(result.stdout)
 
 
-def sql_floor(warehouse: Path, scratch: Path) -> tuple[float, float]:
+def sql_floor(warehouse: Path, scratch: Path, slowest: int = 0) -> tuple[float, float]:
     """Seconds to run the last build's compiled SQL straight in DuckDB: (models, data tests).
 
     Models in the order dbt finished them (a node finishes only after its parents), each as
     `create or replace table|view ... as <compiled SQL>` on a copy of the build database (raw views
     and seeds are there already); then every data test as `select count(*) from (<compiled SQL>)`.
+    Prints the `slowest` nodes to stderr (where to look with EXPLAIN ANALYZE).
     """
     import duckdb
 
@@ -87,6 +88,7 @@ def sql_floor(warehouse: Path, scratch: Path) -> tuple[float, float]:
     for name, value in DUCKDB_SETTINGS.items():
         connection.execute(f"set {name} = '{value}'")
     models = tests = 0.0
+    timings: list[tuple[float, str]] = []
     for result in json.loads(results.read_text())["results"]:
         node, code = result["unique_id"], result.get("compiled_code")
         if not code or node not in manifest:
@@ -100,6 +102,9 @@ def sql_floor(warehouse: Path, scratch: Path) -> tuple[float, float]:
         elif node.startswith("test."):
             connection.execute(f"select count(*) from ({code}) as failures").fetchall()
             tests += time.perf_counter() - started
+        timings.append((time.perf_counter() - started, node))
+    for seconds, node in sorted(timings, reverse=True)[:slowest]:
+        print(f"  {seconds:6.2f} s  {node}", file=sys.stderr)
     connection.close()
     copy.unlink()
     return models, tests
@@ -111,6 +116,7 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--tmp-dir", default=None, help="where the temporary data and warehouse go")
     parser.add_argument("--floor-repeats", type=int, default=3, help="runs of the SQL floor")
+    parser.add_argument("--slowest", type=int, default=10, help="slowest floor nodes to list")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(dir=args.tmp_dir) as tmp:
@@ -122,7 +128,10 @@ def main() -> int:
             peaks.append(peak)
             steps.append(step)
             print(f"run {index + 1}: {wall:.1f} s, peak RSS {peak} MB, {step}", file=sys.stderr)
-        floors = [sql_floor(warehouse, Path(tmp)) for _ in range(args.floor_repeats)]
+        floors = [
+            sql_floor(warehouse, Path(tmp), args.slowest if index == 0 else 0)
+            for index in range(args.floor_repeats)
+        ]
         for models, tests in floors:
             print(f"SQL floor: models {models:.1f} s, data tests {tests:.1f} s", file=sys.stderr)
     names = [name for name in steps[-1] if name != "raw data"]
