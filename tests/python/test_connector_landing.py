@@ -116,6 +116,31 @@ def query(database: Path, sql: str) -> list[tuple]:
         return connection.execute(sql).fetchall()
 
 
+def dbt_build(raw: Path, workdir: Path, *args: str) -> Path:
+    """`dbt build <args>` on the landing in `raw` into `workdir`/build.duckdb (no publish); the
+    database, once dbt passed."""
+    database = workdir / "build.duckdb"
+    env = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(PROJECT_DIR),
+        "RAW_DATA_DIR": str(raw),
+        "DUCKDB_PATH": str(database),
+        "DBT_TARGET_PATH": str(workdir / "target"),
+        "DBT_LOG_PATH": str(workdir / "logs"),
+    }
+    dbt = Path(sys.executable).parent / "dbt"
+    result = subprocess.run(
+        [str(dbt), "build", *args],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    return database
+
+
 def test_it_builds_and_publishes(run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
     result, published = run
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -276,36 +301,13 @@ def test_an_org_specific_field_name_is_mapped(
         ["Lead_Score_Custom_c" if n == "lead_score_c" else n for n in lead.column_names]
     )
     pq.write_table(lead, raw / "salesforce" / "lead.parquet")
-    database = tmp_path / "build.duckdb"
     mapping = {"raw_column_map": {"salesforce.lead.lead_score__c": "Lead_Score_Custom_c"}}
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(PROJECT_DIR),
-        "RAW_DATA_DIR": str(raw),
-        "DUCKDB_PATH": str(database),
-        "DBT_TARGET_PATH": str(tmp_path / "target"),
-        "DBT_LOG_PATH": str(tmp_path / "logs"),
-    }
-    dbt = Path(sys.executable).parent / "dbt"
-    result = subprocess.run(
-        [
-            str(dbt),
-            "build",
-            "--select",
-            "+fct_leads",
-            "audit_raw_landing",
-            "--exclude",
-            "test_type:data",
-            "--vars",
-            json.dumps(mapping),
-        ],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    database = dbt_build(
+        raw,
+        tmp_path,
+        *("--select", "+fct_leads", "audit_raw_landing", "--exclude", "test_type:data"),
+        *("--vars", json.dumps(mapping)),
     )
-    assert result.returncode == 0, result.stdout[-3000:]
     with duckdb.connect(str(database), read_only=True) as connection:
         connection.execute(f"attach '{demo_warehouse.published_database}' as demo (read_only)")
         landed_as = connection.execute(
@@ -331,35 +333,12 @@ def test_without_tasks_speed_to_lead_is_not_tracked_rather_than_never(
     raw = tmp_path / "raw"
     shutil.copytree(landing, raw)
     (raw / "salesforce" / "task.parquet").unlink()
-    database = tmp_path / "build.duckdb"
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(PROJECT_DIR),
-        "RAW_DATA_DIR": str(raw),
-        "DUCKDB_PATH": str(database),
-        "DBT_TARGET_PATH": str(tmp_path / "target"),
-        "DBT_LOG_PATH": str(tmp_path / "logs"),
-    }
-    dbt = Path(sys.executable).parent / "dbt"
-    result = subprocess.run(
-        [
-            str(dbt),
-            "build",
-            "--select",
-            "+rpt_speed_to_lead",
-            "+rpt_speed_to_lead_conversion",
-            "+fct_leads",
-            "audit_raw_landing",
-            "--indirect-selection",
-            "cautious",
-        ],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    database = dbt_build(
+        raw,
+        tmp_path,
+        *("--select", "+rpt_speed_to_lead", "+rpt_speed_to_lead_conversion", "+fct_leads"),
+        *("audit_raw_landing", "--indirect-selection", "cautious"),
     )
-    assert result.returncode == 0, result.stdout[-3000:]
     demo = demo_warehouse.published_database
     with duckdb.connect(str(database), read_only=True) as connection:
         connection.execute(f"attach '{demo}' as demo (read_only)")
