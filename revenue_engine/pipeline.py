@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from revenue_engine import failures, summary
+from revenue_engine import failures, incremental, summary
 from revenue_engine.dbt import DbtError, public_models, run_dbt
 from revenue_engine.publish import publish
 from revenue_engine.publish_checks import ACCEPT_CHANGES, PublishBlockedError
@@ -173,13 +173,29 @@ def _run(settings: Settings, publish_results: bool) -> int:
     (settings.target_dir / "run_results.json").unlink(missing_ok=True)
     # dbt runs in a child process while this one waits: import Great Expectations meanwhile
     threading.Thread(target=_import_quality, name="import-quality", daemon=True).start()
+    # the large tables' staging models read only the new loads unless the raw rows the last build
+    # read changed (or code, settings, FULL_REFRESH=1): revenue_engine/incremental.py
+    full_refresh = incremental.full_refresh_reason(settings)
+    print(
+        f"Build: full refresh ({full_refresh})"
+        if full_refresh
+        else "Build: incremental (raw rows of the last build unchanged; reading the new loads)"
+    )
+    incremental.forget(settings)
     try:
-        run_dbt(settings, "build", "--selector", "nightly_full_build")
+        run_dbt(
+            settings,
+            "build",
+            "--selector",
+            "nightly_full_build",
+            *(["--full-refresh"] if full_refresh else []),
+        )
     except DbtError as error:
         archive_run_results(settings, "failed")
         lines = failures.explain_dbt_output(error.output, settings.raw_data_dir)
         return fail(settings, lines or [str(error)])
     archive_run_results(settings, "passed")
+    incremental.record(settings)
     mark = step_done("dbt build", mark)
     if not check_quality(settings):
         return fail(

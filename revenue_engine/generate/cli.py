@@ -47,6 +47,12 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         help="background processes building chunks of leads (default: 0, build in this one)",
     )
     parser.add_argument(
+        "--next-day",
+        action="store_true",
+        help="append the day after the latest load to the company already in --out (new leads, "
+        "updates, soft deletes, tasks, deal revisions, ad spend), as a connector's next sync",
+    )
+    parser.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -67,6 +73,14 @@ def main(argv: list[str] | None = None, prog: str = "python -m revenue_engine.ge
         parser.error(str(error))
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     started = time.perf_counter()
+    if args.next_day:
+        from revenue_engine.generate.next_day import append_next_day
+
+        added = append_next_day(args.out, seed=args.seed)
+        for name, rows in added.items():
+            print(f"{name:<40}  {rows:>8,} rows appended")
+        print(f"Next day's load appended to {args.out} in {time.perf_counter() - started:.1f}s")
+        return 0
     counts = generate(
         out_dir=args.out,
         leads=args.leads,

@@ -16,7 +16,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 
-from revenue_engine import pipeline
+from revenue_engine import incremental, pipeline
 from revenue_engine.dbt import dbt_vars, public_models
 from revenue_engine.orchestration.project import (
     DBT_PROJECT,
@@ -178,9 +178,16 @@ def dbt_build(
         settings.build_database.parent.mkdir(parents=True, exist_ok=True)
         (settings.warehouse_dir / "tmp").mkdir(parents=True, exist_ok=True)
         target = invocation_target(settings, context, "build")
+        # the same rule as make run: incremental only when the last passed build's raw rows are
+        # unchanged (revenue_engine/incremental.py); a subset run never records a new fingerprint
+        full_refresh = incremental.full_refresh_reason(settings)
+        context.log.info(
+            f"Build: full refresh ({full_refresh})" if full_refresh else "Build: incremental"
+        )
+        incremental.forget(settings)
         with dbt_environment(settings.dbt_env()):
             invocation = dbt.cli(
-                ["build", *dbt_vars(settings)],
+                ["build", *dbt_vars(settings), *(["--full-refresh"] if full_refresh else [])],
                 context=context,
                 target_path=target,
                 raise_on_error=False,
@@ -192,6 +199,8 @@ def dbt_build(
             context.log.info(f"Archived run_results.json to {archived}")
         if not passed:
             raise_dbt_failure(invocation, target, archived)
+        if not context.is_subset:
+            incremental.record(settings, target)
 
 
 QUALITY_KEY = dg.AssetKey("data_quality_validation")

@@ -1,3 +1,10 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key=['campaign_id', 'spend_date'],
+    )
+}}
+
 with
 
 source as (
@@ -22,6 +29,18 @@ renamed as (
 
 ),
 
+new_loads as (
+
+    select * from renamed{{ new_loads() }}
+
+),
+
+loaded as (
+
+    select * from new_loads{{ kept_versions('new_loads', ['campaign_id', 'spend_date']) }}
+
+),
+
 deduplicated as (
 
     -- a row re-synced by the connector appears again: the latest load wins (a copy without a load time
@@ -33,7 +52,7 @@ deduplicated as (
             partition by campaign_id, spend_date
             order by synced_at desc nulls last
         ) as load_order
-    from renamed
+    from loaded
 
 ),
 

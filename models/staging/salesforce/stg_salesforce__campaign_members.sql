@@ -1,3 +1,11 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='campaign_member_id',
+        post_hook='{{ remove_soft_deleted() }}',
+    )
+}}
+
 with
 
 source as (
@@ -23,18 +31,31 @@ renamed as (
 
 ),
 
+new_loads as (
+
+    select * from renamed{{ new_loads() }}
+
+),
+
+loaded as (
+
+    select * from new_loads{{ kept_versions('new_loads', ['campaign_member_id']) }}
+
+),
+
 deduplicated as (
 
     -- a row re-synced by the connector appears again: the latest load wins (a copy without a load time
     -- loses to one with; different copies at the same load are quarantined as conflicting_duplicate_id).
-    -- Keyless rows are left out here and quarantined as missing_key.
+    -- Keyless rows are left out here and quarantined as missing_key. A record whose latest load is a soft delete
+    -- is removed by the post-hook (remove_soft_deleted) and counted in audit_raw_row_reconciliation.
     select
         *,
         row_number() over (
             partition by campaign_member_id
             order by synced_at desc nulls last
         ) as load_order
-    from renamed
+    from loaded
 
 ),
 
@@ -49,11 +70,11 @@ final as (
         has_responded,
         first_responded_date,
         created_at,
+        is_deleted,
         synced_at
     from deduplicated
     where load_order = 1
         and campaign_member_id is not null
-        and not is_deleted  -- soft deletes are counted in audit_raw_row_reconciliation
 
 )
 

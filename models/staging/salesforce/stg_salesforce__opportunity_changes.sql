@@ -1,3 +1,11 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='opportunity_change_id',
+        post_hook='{{ remove_soft_deleted() }}',
+    )
+}}
+
 with
 
 source as (
@@ -22,18 +30,31 @@ renamed as (
 
 ),
 
+new_loads as (
+
+    select * from renamed{{ new_loads() }}
+
+),
+
+loaded as (
+
+    select * from new_loads{{ kept_versions('new_loads', ['opportunity_change_id']) }}
+
+),
+
 deduplicated as (
 
     -- a row re-synced by the connector appears again: the latest load wins (a copy without a load time
     -- loses to one with; different copies at the same load are quarantined as conflicting_duplicate_id).
-    -- Keyless rows are left out here and quarantined as missing_key.
+    -- Keyless rows are left out here and quarantined as missing_key. A record whose latest load is a soft delete
+    -- is removed by the post-hook (remove_soft_deleted) and counted in audit_raw_row_reconciliation.
     select
         *,
         row_number() over (
             partition by opportunity_change_id
             order by synced_at desc nulls last
         ) as load_order
-    from renamed
+    from loaded
 
 ),
 
@@ -47,11 +68,11 @@ final as (
         amount,
         close_date,
         probability,
+        is_deleted,
         synced_at
     from deduplicated
     where load_order = 1
         and opportunity_change_id is not null
-        and not is_deleted  -- soft deletes are counted in audit_raw_row_reconciliation
 
 )
 
