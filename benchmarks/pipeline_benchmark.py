@@ -10,7 +10,10 @@ dbt, Great Expectations or publish around it. The machines are shared and noisy:
 compare figures measured in one run of this script.
 
     .venv/bin/python benchmarks/pipeline_benchmark.py --leads 5000 --repeats 3
-    .venv/bin/python benchmarks/pipeline_benchmark.py --leads 1000000 --repeats 1
+    .venv/bin/python benchmarks/pipeline_benchmark.py --leads 1000000 --repeats 1 --increment
+
+`--increment` then appends the next day's loads and times the nightly (incremental) run against a
+full run of the same data in a fresh warehouse.
 """
 
 from __future__ import annotations
@@ -42,13 +45,16 @@ def steps_of(output: str) -> dict[str, float]:
     return {name.strip(): float(seconds) for name, seconds in STEP.findall(inside)}
 
 
-def run_once(raw: Path, warehouse: Path, leads: int) -> tuple[float, int, dict[str, float]]:
-    """One pipeline run: wall seconds, peak RSS in MB of this run's child processes, seconds per
-    step."""
-    shutil.rmtree(warehouse, ignore_errors=True)
+def run_once(
+    raw: Path, warehouse: Path, leads: int, fresh: bool = True
+) -> tuple[float, int, dict[str, float]]:
+    """One pipeline run (in a fresh warehouse unless not `fresh`): wall seconds, peak RSS in MB of
+    this run's child processes, seconds per step."""
+    if fresh:
+        shutil.rmtree(warehouse, ignore_errors=True)
     env = {**os.environ, "DEMO_LEADS": str(leads), "DEMO_DATA_DIR": str(raw)}
     env["WAREHOUSE_DIR"] = str(warehouse)
-    for variable in ("RAW_DATA_DIR", "DUCKDB_PATH"):
+    for variable in ("RAW_DATA_DIR", "DUCKDB_PATH", "FULL_REFRESH"):
         env.pop(variable, None)
     command = [
         sys.executable,
@@ -65,6 +71,8 @@ def run_once(raw: Path, warehouse: Path, leads: int) -> tuple[float, int, dict[s
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"pipeline failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    build = [line for line in result.stdout.splitlines() if line.startswith("Build: ")]
+    print(f"  {build[0] if build else 'Build: ?'}", file=sys.stderr)
     peak_kb = int(result.stderr.strip().splitlines()[-1])
     return elapsed, peak_kb // 1024, steps_of(result.stdout)
 
@@ -110,6 +118,26 @@ def sql_floor(warehouse: Path, scratch: Path, slowest: int = 0) -> tuple[float, 
     return models, tests
 
 
+def increment(
+    raw: Path, warehouse: Path, full_warehouse: Path, leads: int
+) -> tuple[tuple[float, int, dict[str, float]], tuple[float, int, dict[str, float]]]:
+    """Append the next day to the raw data, then run on `warehouse` (incremental: it holds the
+    last build) and on a fresh `full_warehouse` (a full build of the same data), side by side."""
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "revenue_engine", "generate", "--next-day", "--out", str(raw)],
+        cwd=PROJECT_DIR,
+        check=True,
+        capture_output=True,
+    )
+    print(f"next day appended in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    nightly = run_once(raw, warehouse, leads, fresh=False)
+    print(f"incremental run: {nightly[0]:.1f} s, {nightly[2]}", file=sys.stderr)
+    full = run_once(raw, full_warehouse, leads)
+    print(f"full run, same data: {full[0]:.1f} s, {full[2]}", file=sys.stderr)
+    return nightly, full
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leads", type=int, default=5000)
@@ -117,6 +145,12 @@ def main() -> int:
     parser.add_argument("--tmp-dir", default=None, help="where the temporary data and warehouse go")
     parser.add_argument("--floor-repeats", type=int, default=3, help="runs of the SQL floor")
     parser.add_argument("--slowest", type=int, default=10, help="slowest floor nodes to list")
+    parser.add_argument(
+        "--increment",
+        action="store_true",
+        help="then append the next day (generate --next-day) and time an incremental run against "
+        "a full run on the same data",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(dir=args.tmp_dir) as tmp:
@@ -134,6 +168,8 @@ def main() -> int:
         ]
         for models, tests in floors:
             print(f"SQL floor: models {models:.1f} s, data tests {tests:.1f} s", file=sys.stderr)
+        if args.increment:
+            nightly = increment(raw, warehouse, Path(tmp) / "full_warehouse", args.leads)
     names = [name for name in steps[-1] if name != "raw data"]
     print("| leads | runs | median wall | runs (s) | peak RSS | " + " | ".join(names) + " |")
     print("|---|---|---|---|---|" + "---|" * len(names))
@@ -151,6 +187,15 @@ def main() -> int:
         f"(models {models:.1f} s, data tests {floor - models:.1f} s); "
         f"whole run / floor = {statistics.median(walls) / floor:.1f}x"
     )
+    if args.increment:
+        (inc, inc_peak, inc_steps), (full, full_peak, full_steps) = nightly
+        inc_dbt, full_dbt = inc_steps.get("dbt build", 0.0), full_steps.get("dbt build", 0.0)
+        print(
+            f"\nNext day: incremental run {inc:.1f} s (dbt build {inc_dbt:.1f} s, peak RSS "
+            f"{inc_peak} MB) against a full run on the same data {full:.1f} s (dbt build "
+            f"{full_dbt:.1f} s, peak RSS {full_peak} MB): {inc / full:.0%} of the full run, "
+            f"dbt build {inc_dbt / max(full_dbt, 1e-9):.0%}"
+        )
     print(f"(this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB)")
     return 0
 

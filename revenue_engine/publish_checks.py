@@ -30,16 +30,19 @@ from pathlib import Path
 import duckdb
 
 # Where the headline numbers live: the latest row of a governed report for the whole company (the
-# summary `make run` prints reads the same rows). Nothing is recomputed here.
+# summary `make run` prints reads the same rows). Nothing is recomputed here. CAC, churn and LTV
+# come from the last complete month, as the per-tier figures do: a month a day old has almost no
+# new customers or churn yet, so its trailing figures would move (or vanish) on the 1st.
 HEADLINE_ROWS: dict[str, tuple[str, str]] = {
     "velocity": ("marts.rpt_pipeline_velocity", "segment_type = 'all'"),
     "cac": (
         "marts.rpt_customer_acquisition_cost",
-        "channel = 'all' and trailing_blended_cac_usd is not null",
+        "channel = 'all' and is_complete_month and trailing_blended_cac_usd is not null",
     ),
     "churn": (
         "marts.rpt_churn",
-        "icp_tier = 'all' and acquisition_channel = 'all' and ltv_usd is not null",
+        "icp_tier = 'all' and acquisition_channel = 'all' and is_complete_month "
+        "and ltv_usd is not null",
     ),
 }
 

@@ -143,19 +143,27 @@ def print_headline_numbers(database: Path) -> None:
         cac = one(
             latest_row_sql(
                 "cac",
-                "trailing_paid_cac_usd, trailing_blended_cac_usd, trailing_cac_payback_months",
+                "trailing_paid_cac_usd, trailing_blended_cac_usd, trailing_cac_payback_months, "
+                "strftime(month_start_date, '%B %Y')",
             )
         )
         if cac:
             print(
                 f"  Paid CAC {_money(cac[0])}, blended CAC {_money(cac[1])}, "
-                f"payback {_number(cac[2])} months (trailing window)"
+                f"payback {_number(cac[2])} months (trailing window to {cac[3]}, "
+                "the last complete month)"
             )
-        churn = one(latest_row_sql("churn", "trailing_logo_churn_rate, ltv_usd, ltv_to_cac_ratio"))
+        churn = one(
+            latest_row_sql(
+                "churn",
+                "trailing_logo_churn_rate, ltv_usd, ltv_to_cac_ratio, "
+                "strftime(month_start_date, '%B %Y')",
+            )
+        )
         if churn:
             print(
                 f"  Monthly logo churn {_rate(churn[0])}, LTV {_money(churn[1])}, "
-                f"LTV:CAC {_number(churn[2])}"
+                f"LTV:CAC {_number(churn[2])} (trailing window to {churn[3]})"
             )
         stalled = one("select count(*), sum(amount_usd) from marts.rpt_stalled_deals")
         if stalled:

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.slow  # builds warehouses: `make test-fast` skips it
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 LEADS = 1500
-END_DATE = date(2026, 6, 14)  # mid-month: the next day changes no month's completeness
+END_DATE = date(2026, 6, 30)  # the next day starts a month: the nightly publish must pass it
 
 
 def build(raw: Path, warehouse: Path) -> str:
@@ -165,7 +165,7 @@ def test_new_updated_and_deleted_records_reach_the_marts(nightly: Nightly) -> No
         "select max(spend_date) from marts.fct_marketing_spend_daily "
         "where ad_platform = 'google_ads'",
     )
-    assert spend_days == [(date(2026, 6, 15),)]
+    assert spend_days == [(date(2026, 7, 1),)]
 
 
 def test_a_rewritten_old_row_forces_a_full_refresh(nightly: Nightly) -> None:
