@@ -117,7 +117,10 @@ def full_refresh_reason(settings: Settings) -> str | None:
 def record(settings: Settings, target_dir: Path | None = None) -> None:
     """After a passed build: fingerprint every raw table an incremental model read (the build's
     manifest is in `target_dir`, by default the settings' dbt target directory)."""
-    sources = incremental_sources((target_dir or settings.target_dir) / "manifest.json")
+    manifest = (target_dir or settings.target_dir) / "manifest.json"
+    if not manifest.exists() or not settings.build_database.exists():
+        return  # nothing to fingerprint: the next build is a full refresh
+    sources = incremental_sources(manifest)
     state: dict[str, object] = {"inputs": inputs_digest(settings), "sources": {}}
     with duckdb.connect(str(settings.build_database), read_only=True) as connection:
         for relation, loaded_at in sorted(sources.items()):

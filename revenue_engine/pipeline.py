@@ -126,6 +126,7 @@ def check_quality(settings: Settings) -> bool:
         settings.quality_dir,
         manifest=target / "manifest.json",
         as_of_date=settings.as_of_date,
+        temp_directory=settings.warehouse_dir / "tmp",
     )
     print("\n" + report.summary())
     return report.passed

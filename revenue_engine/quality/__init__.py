@@ -3,8 +3,8 @@
 `python -m revenue_engine.quality --database ... --raw-data-dir ... --out ...` (and `make run`,
 between dbt build and publish) validates every raw contract table and every public mart, writes Data
 Docs HTML readable offline to `--out`, prints a summary of what failed and where, and exits non-zero
-when a critical expectation fails. GX's SQL datasource returns empty results on DuckDB, so tables
-are read with duckdb (read-only) into pandas and validated through GX's pandas datasource.
+when a critical expectation fails. Tables are validated in DuckDB through GX's SQL datasource (no
+table is read into Python; see `runner`).
 
 Importing this package is cheap; Great Expectations is imported by `run_quality` on first use.
 """
@@ -24,8 +24,16 @@ def run_quality(
     out: Path,
     manifest: Path | None = None,
     as_of_date: str | None = None,
+    temp_directory: Path | None = None,
 ) -> QualityReport:
     """Validate, write Data Docs to `out`, return the report (see `runner.run_quality`)."""
     from revenue_engine.quality.runner import run_quality as run
 
-    return run(database, raw_data_dir, out, manifest=manifest, as_of_date=as_of_date)
+    return run(
+        database,
+        raw_data_dir,
+        out,
+        manifest=manifest,
+        as_of_date=as_of_date,
+        temp_directory=temp_directory,
+    )

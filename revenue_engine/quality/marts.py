@@ -31,7 +31,7 @@ from great_expectations.expectations.row_conditions import Column
 
 from revenue_engine.contract import load_contract
 from revenue_engine.quality.raw import raw_file, reader_sql
-from revenue_engine.quality.suites import CRITICAL, WARNING, Finding, Suite
+from revenue_engine.quality.suites import CRITICAL, WARNING, Finding, Suite, query_suite
 
 PUBLIC_SCHEMAS = ("marts", "audit")
 MONEY_NAMES = {"amount", "amount_usd", "spend", "spend_usd", "mrr", "mrr_usd", "annual_revenue_usd"}
@@ -130,7 +130,7 @@ def mart_suites(
         present = {name for _, name in tables}
         for schema, name in tables:
             model = declared.get((schema, name), Declared())
-            suites.append(_model_suite(connection, schema, name, model))
+            suites.append(_model_suite(connection, str(database), schema, name, model))
         builders = []
         if "audit_raw_row_reconciliation" in present:
             builders.append(("audit.reconciliation", lambda: _reconciliation_suite(connection)))
@@ -152,7 +152,9 @@ def mart_suites(
         if "fct_leads" in present:
             builders.append(("marts.monthly_leads", lambda: _monthly_leads_suite(connection)))
         if "fct_opportunities" in present:
-            builders.append(("marts.stage_mapping", lambda: _stage_mapping_suite(connection)))
+            builders.append(
+                ("marts.stage_mapping", lambda: _stage_mapping_suite(connection, str(database)))
+            )
         for name, build in builders:
             try:
                 suites.append(build())
@@ -172,16 +174,25 @@ def mart_suites(
 
 
 def _model_suite(
-    connection: duckdb.DuckDBPyConnection, schema: str, name: str, declared: Declared
+    connection: duckdb.DuckDBPyConnection,
+    database: str,
+    schema: str,
+    name: str,
+    declared: Declared,
 ) -> Suite:
     conditions = declared.conditions()
     flags = "".join(
         f", cast(coalesce({where}, false) as integer) as __where_{n}"
         for n, where in enumerate(conditions)
     )
-    frame = connection.execute(f'select *{flags} from "{schema}"."{name}"').df()
-    suite = Suite(name=f"{schema}.{name}", location=f"build database {schema}.{name}", frame=frame)
-    columns = [column for column in frame.columns if not column.startswith("__where_")]
+    suite = query_suite(
+        connection,
+        f"{schema}.{name}",
+        f"build database {schema}.{name}",
+        f'select *{flags} from "{schema}"."{name}"',
+        database,
+    )
+    columns = [column for column in suite.columns if not column.startswith("__where_")]
     primary_key = [column for column in columns if column in declared.primary_key]
     if len(primary_key) == 1:
         suite.expect(
@@ -199,8 +210,7 @@ def _model_suite(
             gxe.ExpectCompoundColumnsToBeUnique, "primary key is unique", column_list=primary_key
         )
     for column in columns:
-        dtype = frame[column].dtype
-        if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        if not suite.is_numeric(column):
             continue
         checks: list[tuple[str, str | None, float | None]] = []
         if column in declared.rate:
@@ -370,10 +380,13 @@ def _monthly_leads_suite(connection: duckdb.DuckDBPyConnection) -> Suite:
     return suite
 
 
-def _stage_mapping_suite(connection: duckdb.DuckDBPyConnection) -> Suite:
-    frame = connection.execute("select stage from marts.fct_opportunities").df()
-    suite = Suite(
-        name="marts.stage_mapping", location="build database marts.fct_opportunities", frame=frame
+def _stage_mapping_suite(connection: duckdb.DuckDBPyConnection, database: str) -> Suite:
+    suite = query_suite(
+        connection,
+        "marts.stage_mapping",
+        "build database marts.fct_opportunities",
+        "select stage from marts.fct_opportunities",
+        database,
     )
     suite.expect(
         gxe.ExpectColumnValuesToNotBeInSet,

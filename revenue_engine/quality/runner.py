@@ -1,15 +1,21 @@
 """Run the raw-contract and mart suites with Great Expectations and build Data Docs offline.
 
-Every table is read with duckdb into pandas and validated through GX's pandas datasource: GX's SQL
-datasource returns empty results on DuckDB (DECISIONS.md). The context is ephemeral (no
-GX project folder to keep); validation results are written as Data Docs HTML under `out`, which is
-then made readable offline (see `revenue_engine.quality.docs`).
+Tables are validated where they are: each suite's query runs through GX's SQL datasource on DuckDB
+(duckdb_engine), so every metric (null and unique counts, ranges, value sets, the unexpected
+examples) is computed by DuckDB and only results reach Python. The build database is opened
+read-only; raw files are read by an in-memory DuckDB. A few cross-model suites validate a small
+aggregate through GX's pandas datasource. The context is ephemeral (no GX project folder to keep);
+validation results are written as Data Docs HTML under `out`, which is then made readable offline
+(see `revenue_engine.quality.docs`).
 """
 
 from __future__ import annotations
 
+import atexit
+import gc
 import json
 import os
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -23,6 +29,7 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 import great_expectations as gx
 from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context.types.base import ProgressBarsConfig
+from great_expectations.execution_engine import sqlalchemy_execution_engine
 
 from revenue_engine.quality import docs
 from revenue_engine.quality.marts import mart_suites
@@ -31,6 +38,40 @@ from revenue_engine.quality.suites import CRITICAL, WARNING, Finding, Suite, pla
 
 RUN_NAME = "quality"
 SITE_NAME = "quality"
+
+
+def _release_duckdb_types() -> None:
+    """At exit: drop the module-level DuckDB type constants. With duckdb_engine and Great
+    Expectations both imported, the modules holding them outlive DuckDB's own teardown, and its
+    binding library (nanobind) then prints ~40 lines of "leaked instance" warnings on every exit
+    although nothing leaked during the run."""
+    for name, module in list(sys.modules.items()):
+        if name.startswith(("duckdb", "_duckdb")):
+            namespace = getattr(module, "__dict__", None) or {}
+            for key, value in list(namespace.items()):
+                if type(value).__name__ == "DuckDBPyType":
+                    del namespace[key]
+    gc.collect()
+
+
+atexit.register(_release_duckdb_types)
+
+
+class _DuckDBDialect(str):
+    """ "duckdb", as GX names a dialect (a str with `.value`, like its GXSqlDialect members)."""
+
+    value = "duckdb"
+
+
+# GX runs a metric query in a `with connection:` block and reads its rows after the block; DuckDB
+# discards a result when its connection goes back to the pool, so every metric came back empty
+# (IndexError in resolve_metric_bundle). GX keeps one connection open for the dialects it lists
+# here (SQLite, SQL Server, ...): DuckDB needs the same.
+if "duckdb" not in sqlalchemy_execution_engine._PERSISTED_CONNECTION_DIALECTS:
+    sqlalchemy_execution_engine._PERSISTED_CONNECTION_DIALECTS = (
+        *sqlalchemy_execution_engine._PERSISTED_CONNECTION_DIALECTS,
+        _DuckDBDialect("duckdb"),
+    )
 
 
 @dataclass
@@ -179,6 +220,41 @@ def _context(out: Path) -> Any:
     return context
 
 
+def _sql_datasource(
+    context: Any, database: str | None, number: int, temp_directory: Path | None
+) -> Any:
+    """GX's SQL datasource on a DuckDB file (read-only) or, for None, an in-memory DuckDB; with the
+    memory limit and threads of the build (DUCKDB_MEMORY_LIMIT, DUCKDB_THREADS) and its spill
+    folder."""
+    config = {
+        "memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT", "4GB"),
+        "threads": int(os.environ.get("DUCKDB_THREADS", "2")),
+        "preserve_insertion_order": False,
+    }
+    if temp_directory is not None:
+        config["temp_directory"] = str(temp_directory)
+    connect_args: dict[str, Any] = {"config": config}
+    if database is not None:
+        connect_args["read_only"] = True
+    return context.data_sources.add_sql(
+        f"duckdb_{number}",
+        connection_string=f"duckdb:///{database or ':memory:'}",
+        kwargs={"connect_args": connect_args},
+    )
+
+
+def _close(datasource: Any) -> None:
+    """Close every connection the datasource holds, so DuckDB releases the database file: the one
+    its execution engine kept open (see _PERSISTED_CONNECTION_DIALECTS above; GX's own close()
+    only disposes the pool) and the pool of the engine it tests connections with."""
+    engine = datasource.get_execution_engine()
+    if getattr(engine, "_connection", None) is not None:
+        engine._connection.close()
+        engine._connection = None
+    engine.close()
+    datasource.get_engine().dispose()
+
+
 def _column_of(config: Any) -> str | None:
     kwargs = config.kwargs
     if "column" in kwargs:
@@ -224,8 +300,10 @@ def run_quality(
     out: Path,
     manifest: Path | None = None,
     as_of_date: str | None = None,
+    temp_directory: Path | None = None,
 ) -> QualityReport:
-    """Validate the raw files and the build database; write Data Docs to `out`; report."""
+    """Validate the raw files and the build database; write Data Docs to `out`; report.
+    DuckDB spills to `temp_directory` (its default beside the database otherwise)."""
     lookups = lookups_from(database, as_of_date)
     suites: list[Suite] = []
     findings: list[Finding] = []
@@ -234,11 +312,14 @@ def run_quality(
         suites += found
         findings += problems
     found, problems = mart_suites(database, raw_data_dir, manifest)
-    return validate(suites + found, out, findings + problems)
+    return validate(suites + found, out, findings + problems, temp_directory)
 
 
 def validate(
-    suites: list[Suite], out: Path, findings: list[Finding] | None = None
+    suites: list[Suite],
+    out: Path,
+    findings: list[Finding] | None = None,
+    temp_directory: Path | None = None,
 ) -> QualityReport:
     """Run `suites` through GX's pandas datasource, write offline Data Docs to `out`, report.
 
@@ -247,10 +328,21 @@ def validate(
     report = QualityReport(findings=list(findings or []))
     docs.clear(out)
     context = _context(out)
-    datasource = context.data_sources.add_pandas("revenue_engine")
+    frames = context.data_sources.add_pandas("revenue_engine")
+    databases: dict[str | None, Any] = {}
     for suite in suites:
-        asset = datasource.add_dataframe_asset(suite.name)
-        batch = asset.add_batch_definition_whole_dataframe("whole table")
+        if suite.query is None:
+            asset = frames.add_dataframe_asset(suite.name)
+            batch = asset.add_batch_definition_whole_dataframe("whole table")
+            parameters = {"dataframe": suite.frame}
+        else:
+            if suite.database not in databases:
+                databases[suite.database] = _sql_datasource(
+                    context, suite.database, len(databases), temp_directory
+                )
+            asset = databases[suite.database].add_query_asset(suite.name, query=suite.query)
+            batch = asset.add_batch_definition_whole_table("whole table")
+            parameters = {}
         expectation_suite = context.suites.add(
             gx.ExpectationSuite(name=suite.name, expectations=suite.expectations)
         )
@@ -266,7 +358,7 @@ def validate(
             )
         )
         outcome = checkpoint.run(
-            batch_parameters={"dataframe": suite.frame}, run_id=RunIdentifier(run_name=RUN_NAME)
+            batch_parameters=parameters, run_id=RunIdentifier(run_name=RUN_NAME)
         )
         failed = {CRITICAL: 0, WARNING: 0}
         evaluated = 0
@@ -298,6 +390,8 @@ def validate(
                     failed_warning=int(finding.severity == WARNING),
                 )
             )
+    for datasource in databases.values():  # release the build database before publishing
+        _close(datasource)
     context.build_data_docs(site_names=[SITE_NAME])
     report.docs_index = docs.make_offline(out, report)
     (out / "summary.json").write_text(json.dumps(report.to_json(), indent=2, default=str))

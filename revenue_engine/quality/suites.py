@@ -1,8 +1,9 @@
 """What a suite is, and the small vocabulary the raw and mart suites are written in.
 
-A `Suite` is one Great Expectations suite with the data it validates: a pandas DataFrame read with
-duckdb (GX's SQL datasource returns empty results on DuckDB, see DECISIONS.md) and a
-`location` saying where the rows came from, for the summary. Every expectation carries
+A `Suite` is one Great Expectations suite with the data it validates and a `location` saying where
+the rows came from, for the summary. The data is a SQL query that GX's SQL datasource runs in DuckDB
+(every metric is computed by the engine: no table is read into Python), or, for the few cross-model
+suites whose rows are a small aggregate computed here, a pandas DataFrame. Every expectation carries
 `meta.check` (what is checked, in words) and a severity: `critical` fails the run, `warning` is
 reported only. Warnings are used where the project already handles the problem (quarantined or
 flagged by the dbt audit models), so the suite documents it without stopping a run that copes.
@@ -13,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import duckdb
 import great_expectations.expectations as gxe
 import pandas as pd
 
@@ -20,14 +22,37 @@ CRITICAL = "critical"
 WARNING = "warning"
 
 
+# DuckDB type names (as `describe` prints them, before any parenthesis) that hold numbers
+NUMERIC_TYPES = {
+    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+    "UBIGINT", "UHUGEINT", "DECIMAL", "FLOAT", "DOUBLE", "REAL",
+}  # fmt: skip
+
+
 @dataclass
 class Suite:
-    """One expectation suite and the DataFrame it validates."""
+    """One expectation suite and what it validates: `query` (SQL over `database`, a DuckDB file
+    opened read-only, or None for an in-memory DuckDB reading files) or a small `frame`.
+    `columns` maps each column of the data to its DuckDB type."""
 
     name: str
     location: str
-    frame: pd.DataFrame
+    frame: pd.DataFrame | None = None
+    query: str | None = None
+    database: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)
     expectations: list[gxe.Expectation] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.frame is not None and not self.columns:
+            self.columns = {str(name): str(dtype) for name, dtype in self.frame.dtypes.items()}
+
+    def is_numeric(self, column: str) -> bool:
+        """Whether `column` holds numbers (booleans are not numbers here)."""
+        if self.frame is not None:
+            dtype = self.frame[column].dtype
+            return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+        return self.columns[column].split("(")[0].upper() in NUMERIC_TYPES
 
     def expect(
         self,
@@ -40,6 +65,19 @@ class Suite:
         self.expectations.append(
             expectation_class(severity=severity, meta={"check": check}, **kwargs)
         )
+
+
+def query_suite(
+    connection: duckdb.DuckDBPyConnection,
+    name: str,
+    location: str,
+    query: str,
+    database: str | None,
+) -> Suite:
+    """A suite validating `query`; its columns' types from DuckDB (which also proves the query
+    reads: a file that cannot be read raises duckdb.Error here)."""
+    columns = {row[0]: row[1] for row in connection.execute(f"describe {query}").fetchall()}
+    return Suite(name=name, location=location, query=query, database=database, columns=columns)
 
 
 @dataclass(frozen=True)
