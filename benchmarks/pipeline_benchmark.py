@@ -46,16 +46,19 @@ def steps_of(output: str) -> dict[str, float]:
 
 
 def run_once(
-    raw: Path, warehouse: Path, leads: int, fresh: bool = True
+    raw: Path, warehouse: Path, leads: int, fresh: bool = True, given_raw: bool = False
 ) -> tuple[float, int, dict[str, float]]:
     """One pipeline run (in a fresh warehouse unless not `fresh`): wall seconds, peak RSS in MB of
-    this run's child processes, seconds per step."""
+    this run's child processes, seconds per step. `raw` is the demo company generated there (and
+    reused), or, with `given_raw`, RAW_DATA_DIR as it is."""
     if fresh:
         shutil.rmtree(warehouse, ignore_errors=True)
     env = {**os.environ, "DEMO_LEADS": str(leads), "DEMO_DATA_DIR": str(raw)}
     env["WAREHOUSE_DIR"] = str(warehouse)
     for variable in ("RAW_DATA_DIR", "DUCKDB_PATH", "FULL_REFRESH"):
         env.pop(variable, None)
+    if given_raw:
+        env["RAW_DATA_DIR"] = str(raw)
     command = [
         sys.executable,
         "-c",
@@ -119,7 +122,7 @@ def sql_floor(warehouse: Path, scratch: Path, slowest: int = 0) -> tuple[float, 
 
 
 def increment(
-    raw: Path, warehouse: Path, full_warehouse: Path, leads: int
+    raw: Path, warehouse: Path, full_warehouse: Path, leads: int, given_raw: bool
 ) -> tuple[tuple[float, int, dict[str, float]], tuple[float, int, dict[str, float]]]:
     """Append the next day to the raw data, then run on `warehouse` (incremental: it holds the
     last build) and on a fresh `full_warehouse` (a full build of the same data), side by side."""
@@ -131,9 +134,9 @@ def increment(
         capture_output=True,
     )
     print(f"next day appended in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    nightly = run_once(raw, warehouse, leads, fresh=False)
+    nightly = run_once(raw, warehouse, leads, fresh=False, given_raw=given_raw)
     print(f"incremental run: {nightly[0]:.1f} s, {nightly[2]}", file=sys.stderr)
-    full = run_once(raw, full_warehouse, leads)
+    full = run_once(raw, full_warehouse, leads, given_raw=given_raw)
     print(f"full run, same data: {full[0]:.1f} s, {full[2]}", file=sys.stderr)
     return nightly, full
 
@@ -151,13 +154,20 @@ def main() -> int:
         help="then append the next day (generate --next-day) and time an incremental run against "
         "a full run on the same data",
     )
+    parser.add_argument(
+        "--raw-data-dir",
+        help="build this raw data (RAW_DATA_DIR) instead of generating the demo company; "
+        "--increment appends to it",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(dir=args.tmp_dir) as tmp:
-        raw, warehouse = Path(tmp) / "raw", Path(tmp) / "warehouse"
+        given_raw = args.raw_data_dir is not None
+        raw = Path(args.raw_data_dir).resolve() if given_raw else Path(tmp) / "raw"
+        warehouse = Path(tmp) / "warehouse"
         walls, peaks, steps = [], [], []
         for index in range(args.repeats):
-            wall, peak, step = run_once(raw, warehouse, args.leads)
+            wall, peak, step = run_once(raw, warehouse, args.leads, given_raw=given_raw)
             walls.append(wall)
             peaks.append(peak)
             steps.append(step)
@@ -169,7 +179,7 @@ def main() -> int:
         for models, tests in floors:
             print(f"SQL floor: models {models:.1f} s, data tests {tests:.1f} s", file=sys.stderr)
         if args.increment:
-            nightly = increment(raw, warehouse, Path(tmp) / "full_warehouse", args.leads)
+            nightly = increment(raw, warehouse, Path(tmp) / "full_warehouse", args.leads, given_raw)
     names = [name for name in steps[-1] if name != "raw data"]
     print("| leads | runs | median wall | runs (s) | peak RSS | " + " | ".join(names) + " |")
     print("|---|---|---|---|---|" + "---|" * len(names))

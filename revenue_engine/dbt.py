@@ -106,6 +106,30 @@ def run_dbt(settings: Settings, *args: str, check: bool = True) -> int:
     return returncode
 
 
+# (schema, table) -> (the model's description, {column: description}), from the dbt YAML
+Descriptions = dict[tuple[str, str], tuple[str, dict[str, str]]]
+
+
+def public_model_descriptions(target_dir: Path) -> Descriptions:
+    """The descriptions of every public model and its columns, from the compiled manifest (doc
+    blocks already rendered): what publish writes as comments for BI tools."""
+    manifest = json.loads((target_dir / "manifest.json").read_text())
+    return {
+        (node["schema"], node["alias"]): (
+            (node.get("description") or "").strip(),
+            {
+                name: (column.get("description") or "").strip()
+                for name, column in node.get("columns", {}).items()
+                if (column.get("description") or "").strip()
+            },
+        )
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        and node.get("access") == "public"
+        and node["package_name"] == "revenue_engine"
+    }
+
+
 def public_models(target_dir: Path) -> list[tuple[str, str]]:
     """(schema, table) of every public model in the compiled manifest of `target_dir`, sorted."""
     manifest = json.loads((target_dir / "manifest.json").read_text())

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from revenue_engine import failures, incremental, summary
-from revenue_engine.dbt import DbtError, public_models, run_dbt
+from revenue_engine.dbt import DbtError, public_model_descriptions, public_models, run_dbt
 from revenue_engine.publish import publish
 from revenue_engine.publish_checks import ACCEPT_CHANGES, PublishBlockedError
 from revenue_engine.settings import Settings
@@ -211,6 +211,7 @@ def _run(settings: Settings, publish_results: bool) -> int:
                 settings.published_database,
                 settings.parquet_dir,
                 public_models(settings.target_dir),
+                descriptions=public_model_descriptions(settings.target_dir),
             )
         except PublishBlockedError as blocked:
             hint = (

@@ -15,6 +15,7 @@ collapse in rows or a jump in a headline metric blocks it. Each publish appends 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 
+from revenue_engine.dbt import Descriptions
 from revenue_engine.publish_checks import (
     Measures,
     PublishPolicy,
@@ -32,6 +34,17 @@ from revenue_engine.publish_checks import (
 # DuckDB 1.x clients (many BI drivers, Evidence) cannot open files in the 2.0 storage format.
 STORAGE_VERSION = "v1.4.0"
 RELEASES = "releases"
+PUBLISH_HISTORY_COMMENTS = {
+    "publish_history": "One row per publish and measure: each table's rows and each headline "
+    "metric at every publish (the publish guard compares with the latest; BI tools read it as "
+    "the data's freshness).",
+    "publish_history.publish_id": "Publish number, increasing; the release folder's name.",
+    "publish_history.published_at": "When the publish was written (UTC).",
+    "publish_history.as_of_date": "The build's as_of_date: the day the data describes.",
+    "publish_history.measure_type": "'rows' (a table's row count) or 'metric' (a headline metric).",
+    "publish_history.measure_name": "The table (schema.name) or the headline metric's name.",
+    "publish_history.measure_value": "The row count or the metric's value (null: not available).",
+}
 CURRENT = "current"
 
 
@@ -41,8 +54,11 @@ def publish(
     parquet_dir: Path,
     tables: list[tuple[str, str]],
     policy: PublishPolicy | None = None,
+    descriptions: Descriptions | None = None,
 ) -> dict[str, int]:
-    """Copy `tables` (schema, name) into a new release and make it the live one.
+    """Copy `tables` (schema, name) into a new release and make it the live one. `descriptions`
+    (the dbt YAML's, per table and column) become table and column comments in the DuckDB file and
+    key-value metadata in each Parquet file, where BI tools show them.
 
     Raises publish_checks.PublishBlockedError (nothing written) when the build may not replace the
     last publish. Returns the row count of every published table, keyed `schema.name`.
@@ -61,7 +77,9 @@ def publish(
     (release / "parquet").mkdir(parents=True)
     counts: dict[str, int] = {}
     try:
-        _write_release(build_database, release, tables, counts, history, publish_id, current)
+        _write_release(
+            build_database, release, tables, counts, history, publish_id, current, descriptions
+        )
     except BaseException:
         shutil.rmtree(release, ignore_errors=True)  # the live release stays as it was
         raise
@@ -129,6 +147,14 @@ def _swap(root: Path, release: Path, published_database: Path, parquet_dir: Path
             os.replace(staged, link)
 
 
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _struct(values: dict[str, str]) -> str:
+    return "{" + ", ".join(f"{key}: {_literal(value)}" for key, value in values.items()) + "}"
+
+
 def _write_release(
     build_database: Path,
     release: Path,
@@ -137,6 +163,7 @@ def _write_release(
     history: list[tuple],
     publish_id: int,
     current: Measures,
+    descriptions: Descriptions | None = None,
 ) -> None:
     """Copy each table into the release's file and Parquet, counting rows; add the history."""
     database = release / "analytics.duckdb"
@@ -152,9 +179,16 @@ def _write_release(
                 f'create table published."{schema}"."{name}" as '
                 f'select * from build."{schema}"."{name}"'
             )
+            table_description, columns = (descriptions or {}).get((schema, name), ("", {}))
+            relation = f'published."{schema}"."{name}"'
+            if table_description:
+                connection.execute(f"comment on table {relation} is {_literal(table_description)}")
+            for column, text in columns.items():
+                connection.execute(f'comment on column {relation}."{column}" is {_literal(text)}')
+            metadata = {"description": table_description, "columns": json.dumps(columns)}
             connection.execute(
-                f'copy published."{schema}"."{name}" to '
-                f"'{release / 'parquet' / (name + '.parquet')}' (format parquet)"
+                f"copy {relation} to '{release / 'parquet' / (name + '.parquet')}' "
+                f"(format parquet, kv_metadata {_struct(metadata)})"
             )
             row = connection.execute(
                 f'select count(*) from published."{schema}"."{name}"'
@@ -167,6 +201,9 @@ def _write_release(
             "publish_id integer not null, published_at timestamp not null, as_of_date date, "
             "measure_type varchar not null, measure_name varchar not null, measure_value double)"
         )
+        for target, text in PUBLISH_HISTORY_COMMENTS.items():
+            kind = "column" if "." in target else "table"
+            connection.execute(f"comment on {kind} published.audit.{target} is {_literal(text)}")
         rows = [*history, *history_rows(publish_id, published_at, current)]
         if rows:
             connection.executemany(

@@ -17,7 +17,7 @@ import duckdb
 from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 
 from revenue_engine import incremental, pipeline
-from revenue_engine.dbt import dbt_vars, public_models
+from revenue_engine.dbt import dbt_vars, public_model_descriptions, public_models
 from revenue_engine.orchestration.project import (
     DBT_PROJECT,
     MANIFEST,
@@ -311,6 +311,7 @@ def published_marts(
             settings.published_database,
             settings.parquet_dir,
             public_models(settings.project_dir / "target"),
+            descriptions=public_model_descriptions(settings.project_dir / "target"),
         )
     return dg.MaterializeResult(
         metadata={
