@@ -116,11 +116,13 @@ def semantic_warehouse(
     return warehouse
 
 
-def run_mf(warehouse: SemanticWarehouse, *args: str) -> subprocess.CompletedProcess[str]:
+def run_mf(
+    warehouse: SemanticWarehouse, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(BIN / "mf"), *args],
         cwd=PROJECT_DIR,
-        env=warehouse.env(),
+        env={**warehouse.env(), **(env or {})},
         capture_output=True,
         text=True,
         check=False,
@@ -136,7 +138,10 @@ def to_key(name: str, text: str) -> object:
 
 
 def mf_query(
-    warehouse: SemanticWarehouse, metrics: Sequence[str], group_by: Sequence[str] = ()
+    warehouse: SemanticWarehouse,
+    metrics: Sequence[str],
+    group_by: Sequence[str] = (),
+    env: dict[str, str] | None = None,
 ) -> Table:
     """`mf query --csv`, keyed by the group-by values (time dimensions as dates)."""
     output = warehouse.scratch / "query.csv"
@@ -144,7 +149,7 @@ def mf_query(
     args = ["query", "--metrics", ",".join(metrics), "--quiet", "--csv", str(output)]
     if group_by:
         args += ["--group-by", ",".join(group_by)]
-    result = run_mf(warehouse, *args)
+    result = run_mf(warehouse, *args, env=env)
     assert result.returncode == 0 and output.exists(), result.stdout[-4000:] + result.stderr
     table: Table = {}
     with output.open(newline="") as handle:
@@ -335,6 +340,26 @@ def test_totals_without_time_match_the_marts(semantic_warehouse: SemanticWarehou
     window = int(project_vars()["trailing_window_months"])
     query = TOTALS_SQL.format(window=window, months_back=window - 1)
     [expected] = keyed(sql(semantic_warehouse, query), []).values()
+    for metric in metrics:
+        assert_same(metric, mf[metric], expected[metric], rel=1e-6)
+
+
+def test_mf_reads_the_published_file_while_a_build_holds_the_build_database(
+    semantic_warehouse: SemanticWarehouse, demo_warehouse
+) -> None:
+    """`DBT_TARGET=published`: mf attaches the last publish read-only, so it answers during a
+    build (which holds the build database's only write lock) with the published numbers."""
+    published = demo_warehouse.published_database
+    metrics = ["win_rate", "new_customers", "open_qualified_opportunities"]
+    env = {"DBT_TARGET": "published", "PUBLISHED_DATABASE": str(published)}
+    with duckdb.connect(str(semantic_warehouse.database)):  # what a running build holds
+        mf = mf_query(semantic_warehouse, metrics, env=env)[()]
+    window = int(project_vars()["trailing_window_months"])
+    query = TOTALS_SQL.format(window=window, months_back=window - 1)
+    with duckdb.connect(str(published), read_only=True) as connection:
+        cursor = connection.execute(query)
+        names = [column[0] for column in cursor.description]
+        [expected] = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     for metric in metrics:
         assert_same(metric, mf[metric], expected[metric], rel=1e-6)
 
