@@ -262,14 +262,22 @@ def raw_table_sql(
 
 
 def raw_suites(
-    raw_data_dir: Path, lookups: Lookups, landing: Landing | None = None
+    raw_data_dir: Path,
+    lookups: Lookups,
+    landing: Landing | None = None,
+    scratch: Path | None = None,
 ) -> tuple[list[Suite], list[Finding]]:
     """One suite per landed contract table, its columns read as the build read them (`landing`);
     a required table that did not land or a file that cannot be read is a critical finding, an
-    optional table that did not land a warning naming what is therefore not available."""
+    optional table that did not land a warning naming what is therefore not available.
+
+    With `scratch` (a DuckDB file to create), each raw file is read once into a table there and
+    the suites query those tables; without, each check reads the file itself."""
     suites: list[Suite] = []
     findings: list[Finding] = []
-    connection = duckdb.connect()
+    if scratch is not None:
+        scratch.unlink(missing_ok=True)
+    connection = duckdb.connect(str(scratch) if scratch is not None else ":memory:")
     try:
         read: dict[str, Suite] = {}
         for table in CONTRACT:
@@ -292,8 +300,17 @@ def raw_suites(
                 continue
             plan = None if landing is None else landing.get(table)
             try:
+                query = raw_table_sql(connection, path, table, plan)
+                if scratch is not None:
+                    copy = table.replace("/", "__")
+                    connection.execute(f'create table "{copy}" as {query}')
+                    query = f'select * from "{copy}"'
                 read[table] = query_suite(
-                    connection, name, str(path), raw_table_sql(connection, path, table, plan), None
+                    connection,
+                    name,
+                    str(path),
+                    query,
+                    str(scratch) if scratch is not None else None,
                 )
             except duckdb.Error as error:
                 findings.append(

@@ -307,12 +307,19 @@ def run_quality(
     lookups = lookups_from(database, as_of_date)
     suites: list[Suite] = []
     findings: list[Finding] = []
-    if raw_data_dir is not None:
-        found, problems = raw_suites(raw_data_dir, lookups, landing_from(database))
-        suites += found
-        findings += problems
-    found, problems = mart_suites(database, raw_data_dir, manifest)
-    return validate(suites + found, out, findings + problems, temp_directory)
+    # the raw files, read once each into a scratch DuckDB file the raw suites query
+    scratch = (temp_directory or out.parent) / "quality_raw.duckdb"
+    scratch.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if raw_data_dir is not None:
+            found, problems = raw_suites(raw_data_dir, lookups, landing_from(database), scratch)
+            suites += found
+            findings += problems
+        found, problems = mart_suites(database, raw_data_dir, manifest)
+        return validate(suites + found, out, findings + problems, temp_directory)
+    finally:
+        scratch.unlink(missing_ok=True)
+        scratch.with_name(scratch.name + ".wal").unlink(missing_ok=True)
 
 
 def validate(
