@@ -303,12 +303,13 @@ def test_a_reader_is_never_blocked_and_never_sees_partial_data(
         reader.execute("select count(*), sum(icp_score) from marts.fct_leads").fetchone()
         == snapshot
     )
-    reader.close()
 
-    # a new reader sees the new publish, complete
+    # a new connection sees the new publish, complete, even in a process whose old connection is
+    # still open (a BI tool's pool): each release is its own file, so DuckDB opens a new instance
     with duckdb.connect(str(database), read_only=True) as fresh:
         assert (
             fresh.execute("select count(*), sum(icp_score) from marts.fct_leads").fetchone()
             != snapshot
         )
+    reader.close()
     assert set(mart_counts(database)) == public_models() | {"audit.publish_history"}
