@@ -31,8 +31,9 @@ from revenue_engine.publish_checks import (
     history_rows,
 )
 
-# DuckDB 1.x clients (many BI drivers, Evidence) cannot open files in the 2.0 storage format.
-STORAGE_VERSION = "v1.4.0"
+# DuckDB 1.0's storage format (DuckDB 2.0 still writes it): DuckDB 1.0 and later clients open the
+# file (BI drivers ship older DuckDB versions than ours); 1.4's format opens in 1.4 and later only.
+STORAGE_VERSION = "v1.0.0"
 RELEASES = "releases"
 PUBLISH_HISTORY_COMMENTS = {
     "publish_history": "One row per publish and measure: each table's rows and each headline "

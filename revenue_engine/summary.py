@@ -128,13 +128,14 @@ def print_headline_numbers(database: Path) -> None:
                 "velocity",
                 "trailing_win_rate, trailing_average_won_deal_usd, "
                 "trailing_median_sales_cycle_days, open_qualified_opportunities, "
-                "pipeline_velocity_usd_per_day",
+                "pipeline_velocity_usd_per_day, trailing_window_start_date",
             )
         )
         if velocity:
             print(
                 f"  Win rate {_rate(velocity[0])}, average won deal {_money(velocity[1])}, "
-                f"median cycle {_number(velocity[2], 0)} days (trailing window)"
+                f"median cycle {_number(velocity[2], 0)} days (deals of every type closed "
+                f"{velocity[5]} to {as_of[0] if as_of else 'n/a'})"
             )
             print(
                 f"  Pipeline velocity {_money(velocity[4])}/day "
@@ -175,7 +176,11 @@ def print_headline_numbers(database: Path) -> None:
         ).fetchall()
         if tiers:
             print(
-                "  By ICP tier:  leads  lead->won  win rate  won deal   cycle  paid CAC  churn/mo"
+                "  By ICP tier (leads and New Business deals of all history; churn over the "
+                "trailing window to the last complete month):"
+            )
+            print(
+                "                leads  lead->won  win rate  won deal   cycle  paid CAC  churn/mo"
             )
             for tier, leads, to_won, win, deal, cycle, tier_cac, tier_churn in tiers:
                 print(

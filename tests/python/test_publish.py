@@ -110,7 +110,7 @@ def public_models() -> set[str]:
     }
 
 
-def test_publishes_exactly_the_public_marts_in_a_duckdb_1_4_file(published: Path) -> None:
+def test_publishes_exactly_the_public_marts_in_a_duckdb_1_0_file(published: Path) -> None:
     database = published / "analytics.duckdb"
     counts = mart_counts(database)
     assert set(counts) == public_models() | {"audit.publish_history"}
@@ -120,7 +120,7 @@ def test_publishes_exactly_the_public_marts_in_a_duckdb_1_4_file(published: Path
         tags = connection.execute(
             "select tags from duckdb_databases() where database_name = 'published'"
         ).fetchone()[0]
-    assert tags["storage_version"].startswith("v1.4.0")
+    assert tags["storage_version"].startswith("v1.0.0")
     # the Parquet export holds the same rows as the published tables
     for table, count in counts.items():
         parquet = published / "parquet" / f"{table.split('.')[1]}.parquet"
@@ -128,6 +128,59 @@ def test_publishes_exactly_the_public_marts_in_a_duckdb_1_4_file(published: Path
         assert len(pd.read_parquet(parquet)) == count, table
     # the build database holds more than BI sees (staging, intermediate): not what is published
     assert len(mart_counts(published / "build" / "revenue_engine.duckdb")) > len(counts)
+
+
+OLDEST_CLIENT = "1.0.0"  # the oldest DuckDB the README says opens the published file
+CLIENT_CHECK = """
+import json, sys
+import duckdb
+connection = duckdb.connect(sys.argv[1], read_only=True)
+print(json.dumps({
+    "version": duckdb.__version__,
+    "leads": connection.execute("select count(*), sum(icp_score) from marts.fct_leads").fetchall(),
+    "money": str(connection.execute("select sum(amount_usd) from marts.fct_opportunities")
+                 .fetchall()[0][0]),
+    "comment": connection.execute(
+        "select comment from duckdb_columns() "
+        "where table_name = 'fct_leads' and column_name = 'lead_id'"
+    ).fetchall(),
+}))
+"""
+
+
+def old_client() -> Path:
+    """A Python environment with DuckDB OLDEST_CLIENT (a BI driver's DuckDB), made once."""
+    folder = PROJECT_DIR / ".cache" / f"duckdb-{OLDEST_CLIENT}"
+    python = folder / "bin" / "python"
+    if not (folder / ".installed").exists():
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(folder)], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", f"duckdb=={OLDEST_CLIENT}"],
+            check=True,
+        )
+        (folder / ".installed").touch()
+    return python
+
+
+def test_the_oldest_claimed_duckdb_client_reads_the_published_file(published: Path) -> None:
+    database = published / "analytics.duckdb"
+    result = subprocess.run(
+        [str(old_client()), "-c", CLIENT_CHECK, str(database)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    seen = json.loads(result.stdout)
+    assert seen["version"] == OLDEST_CLIENT
+    with duckdb.connect(str(database), read_only=True) as connection:
+        leads = connection.execute(
+            "select count(*), sum(icp_score) from marts.fct_leads"
+        ).fetchall()
+        money = connection.execute("select sum(amount_usd) from marts.fct_opportunities").fetchall()
+    assert [tuple(row) for row in seen["leads"]] == leads
+    assert seen["money"] == str(money[0][0])
+    assert seen["comment"] == [[yaml_descriptions()["fct_leads"][1]["lead_id"]]]
 
 
 def yaml_descriptions() -> dict[str, tuple[str, dict[str, str]]]:
