@@ -34,6 +34,10 @@ th { background: #f3f3f3; }
 code, pre { background: #f6f6f6; }
 .hide, .d-none, .modal, footer, #ge-cta-footer { display: none; }
 .collapse { display: block; }
+/* the status icons come from a web font that cannot load offline: draw them as text */
+.fas.fa-check-circle::before { content: "\2714  passed"; color: #1b7a1b; font-style: normal; }
+.fas.fa-times::before { content: "\2716  not met"; color: #b00020; font-weight: bold; }
+.fas.fa-exclamation-triangle::before { content: "\26A0  warning"; color: #a15c00; }
 """
 
 

@@ -151,6 +151,18 @@ def test_data_docs_are_html_readable_offline(demo_warehouse) -> None:
     assert any(link.startswith("validations/raw/salesforce/opportunity/") for link in links)
     for link in links:
         assert (quality / link).exists(), link
+    # every status icon the pages use (a web font, which cannot load offline) is drawn as text
+    stylesheet = (quality / "static" / "styles" / "offline.css").read_text()
+    icons = {
+        icon
+        for page in pages
+        for classes in re.findall(r'class="(fas [^"]*)"', page.read_text(encoding="utf-8"))
+        for icon in classes.split()
+        if icon.startswith("fa-")
+    }
+    assert "fa-check-circle" in icons
+    for icon in icons:
+        assert re.search(rf"\.{icon}::before \{{ content: \"[^\"]+\"", stylesheet), icon
 
 
 def test_a_quality_failure_publishes_nothing(
