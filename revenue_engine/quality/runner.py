@@ -224,11 +224,9 @@ def _sql_datasource(
     context: Any, database: str | None, number: int, temp_directory: Path | None
 ) -> Any:
     """GX's SQL datasource on a DuckDB file (read-only) or, for None, an in-memory DuckDB; with the
-    memory limit and threads of the build (DUCKDB_MEMORY_LIMIT, DUCKDB_THREADS) and its spill
-    folder."""
+    build's memory limit (DUCKDB_MEMORY_LIMIT) and spill folder, and every core."""
     config = {
         "memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT", "4GB"),
-        "threads": int(os.environ.get("DUCKDB_THREADS", "2")),
         "preserve_insertion_order": False,
     }
     if temp_directory is not None:
