@@ -336,7 +336,7 @@ def validate(
     frames = context.data_sources.add_pandas("revenue_engine")
     databases: dict[str | None, Any] = {}
     for suite in suites:
-        if suite.query is None:
+        if suite.frame is not None:
             asset = frames.add_dataframe_asset(suite.name)
             batch = asset.add_batch_definition_whole_dataframe("whole table")
             parameters = {"dataframe": suite.frame}

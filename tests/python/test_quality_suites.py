@@ -19,6 +19,7 @@ import pytest
 
 from revenue_engine import pipeline
 from revenue_engine.loaders.contract import CONTRACT
+from revenue_engine.quality import suites
 from revenue_engine.quality.raw import Lookups, raw_suites
 from revenue_engine.quality.runner import run_quality, validate
 from revenue_engine.quality.suites import CRITICAL, WARNING
@@ -48,7 +49,15 @@ def tiny_build(path: Path, amount_usd: float) -> Path:
     return path
 
 
-def test_an_expectation_that_must_fail_does_fail(tmp_path: Path) -> None:
+@pytest.fixture(params=["in DuckDB", "as a DataFrame"])
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways a suite is validated: its query in DuckDB through GX's SQL datasource (tables
+    above SMALL_TABLE_ROWS rows), or read into a DataFrame (small ones)."""
+    monkeypatch.setattr(suites, "SMALL_TABLE_ROWS", -1 if request.param == "in DuckDB" else 10**9)
+    return request.param
+
+
+def test_an_expectation_that_must_fail_does_fail(tmp_path: Path, engine: str) -> None:
     database = tiny_build(tmp_path / "bad.duckdb", amount_usd=-5.0)
 
     report = run_quality(database, None, tmp_path / "quality")
@@ -64,7 +73,7 @@ def test_an_expectation_that_must_fail_does_fail(tmp_path: Path) -> None:
     assert "-5.0" in report.summary()
 
 
-def test_the_same_expectation_passes_on_good_data(tmp_path: Path) -> None:
+def test_the_same_expectation_passes_on_good_data(tmp_path: Path, engine: str) -> None:
     database = tiny_build(tmp_path / "good.duckdb", amount_usd=5.0)
 
     report = run_quality(database, None, tmp_path / "quality")
@@ -83,7 +92,9 @@ def test_the_cli_exits_non_zero_on_a_failure(tmp_path: Path) -> None:
     assert main(["--database", str(good), "--out", str(tmp_path / "q2")]) == 0
 
 
-def test_raw_contract_suite_names_table_column_and_value(tmp_path: Path, demo_warehouse) -> None:
+def test_raw_contract_suite_names_table_column_and_value(
+    tmp_path: Path, demo_warehouse, engine: str
+) -> None:
     raw = tmp_path / "raw"
     shutil.copytree(demo_warehouse.raw_data_dir, raw, ignore=shutil.ignore_patterns("*.json"))
     # a non-numeric amount in the opportunity table, written as CSV (Parquet removed)
@@ -98,6 +109,7 @@ def test_raw_contract_suite_names_table_column_and_value(tmp_path: Path, demo_wa
     lookups = Lookups(stage_names=(), lead_sources=(), as_of_date=None)
     suites, problems = raw_suites(raw, lookups)
     opportunity = [suite for suite in suites if suite.name == "raw.salesforce.opportunity"]
+    assert (opportunity[0].frame is None) == (engine == "in DuckDB")
 
     report = validate(opportunity, tmp_path / "quality", problems)
 
