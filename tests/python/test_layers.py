@@ -171,3 +171,18 @@ def test_public_models_have_a_contract_and_a_tested_key(manifest: dict) -> None:
         if not ({"unique", "not_null"} <= keys or "unique_combination_of_columns" in keys):
             problems.append(f"{node['name']}: no tested primary key")
     assert problems == []
+
+
+def test_the_docs_site_opens_on_the_project_overview(manifest: dict) -> None:
+    """`dbt docs` shows the project's own overview (not dbt's welcome page), and it names every
+    published mart of schema `marts` that BI users start from."""
+    overview = manifest["docs"]["doc.revenue_engine.__overview__"]["block_contents"]
+    for name in (
+        "fct_leads",
+        "fct_opportunities",
+        "dim_accounts",
+        "rpt_churn",
+        "rpt_stalled_deals",
+    ):
+        assert f"`{name}`" in overview, name
+    assert "macros/metrics/" in overview  # where each formula is defined
