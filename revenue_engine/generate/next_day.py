@@ -40,6 +40,17 @@ def _new_ids(prefix: str, day: date, start: int, count: int) -> list[str]:
     return salesforce_ids(prefix, numbers).to_pylist()
 
 
+def _id_table(
+    connection: duckdb.DuckDBPyConnection, name: str, prefix: str, day: date, count: int
+) -> None:
+    """Temp table `name` (row_number, id): `count` new Salesforce ids of the day, numbered 1.."""
+    connection.execute(f"create temp table {name} (row_number bigint, id varchar)")
+    connection.executemany(
+        f"insert into {name} values (?, ?)",
+        list(enumerate(_new_ids(prefix, day, 0, count), start=1)),
+    )
+
+
 def _append(connection: duckdb.DuckDBPyConnection, path: Path, new_rows: str) -> int:
     """Rewrite `path` as its rows followed by `new_rows` (a query with the same columns)."""
     connection.execute(f"create or replace temp table appended as {new_rows}")
@@ -96,11 +107,7 @@ def append_next_day(raw_dir: Path | str, seed: int = 0, share: float = 0.002) ->
         f"create temp table dropped as select * from {_latest_rows(files['lead'])} "
         f"where status in ('Nurturing', 'Disqualified') order by {pick} limit {size}"
     )
-    connection.execute("create temp table new_lead_ids (row_number bigint, id varchar)")
-    connection.executemany(
-        "insert into new_lead_ids values (?, ?)",
-        list(enumerate(_new_ids("00Q", day, 0, size), start=1)),
-    )
+    _id_table(connection, "new_lead_ids", "00Q", day, size)
     connection.execute(
         "create temp table new_leads as "
         "select templates.* replace (new_lead_ids.id as id, "
@@ -132,11 +139,7 @@ def append_next_day(raw_dir: Path | str, seed: int = 0, share: float = 0.002) ->
     touched = (
         "select id as lead_id, owner_id from new_leads union all select id, owner_id from worked"
     )
-    task_ids = _new_ids("00T", day, 0, 2 * size)
-    connection.execute("create temp table new_task_ids (row_number bigint, id varchar)")
-    connection.executemany(
-        "insert into new_task_ids values (?, ?)", list(enumerate(task_ids, start=1))
-    )
+    _id_table(connection, "new_task_ids", "00T", day, 2 * size)
     template_task = f"(select * from read_parquet('{files['task']}') where id is not null limit 1)"
     added["salesforce/task"] = _append(
         connection,
@@ -154,11 +157,7 @@ def append_next_day(raw_dir: Path | str, seed: int = 0, share: float = 0.002) ->
     )
 
     # campaign members: each new lead joins its template's campaign
-    member_ids = _new_ids("00v", day, 0, size)
-    connection.execute("create temp table new_member_ids (row_number bigint, id varchar)")
-    connection.executemany(
-        "insert into new_member_ids values (?, ?)", list(enumerate(member_ids, start=1))
-    )
+    _id_table(connection, "new_member_ids", "00v", day, size)
     template_member = (
         f"(select * from read_parquet('{files['campaign_member']}') "
         "where id is not null and campaign_id is not null limit 1)"
@@ -187,11 +186,7 @@ def append_next_day(raw_dir: Path | str, seed: int = 0, share: float = 0.002) ->
         "select * replace (round(amount * 1.1, 2) as amount, close_date + 14 as close_date, "
         f"timestamp '{load_at}' as _fivetran_synced) from revised",
     )
-    history_ids = _new_ids("008", day, 0, size)
-    connection.execute("create temp table new_history_ids (row_number bigint, id varchar)")
-    connection.executemany(
-        "insert into new_history_ids values (?, ?)", list(enumerate(history_ids, start=1))
-    )
+    _id_table(connection, "new_history_ids", "008", day, size)
     template_history = (
         f"(select * from read_parquet('{files['opportunity_history']}') "
         "where id is not null limit 1)"
