@@ -9,7 +9,7 @@ TEST_WAREHOUSE_DIR ?= $(CURDIR)/warehouse/test
 # Two workers pass all but the MetricFlow tests, which meet another module holding the demo build (open).
 PYTEST_WORKERS ?= 0
 
-.PHONY: help setup run test test-fast unit-tests lint sqlfluff ruff semantic orchestration dagster benchmark clean
+.PHONY: help setup run test test-fast unit-tests lint sqlfluff ruff semantic orchestration dagster dashboards dashboard-screenshots benchmark clean
 
 help:
 	@echo "make run            set up, build the demo company's warehouse on DuckDB and publish it"
@@ -17,10 +17,14 @@ help:
 	@echo "make test-fast      the fast tests only (no warehouse build): everyday work"
 	@echo "make unit-tests     dbt's unit tests (fixed inputs, not the data) against the test warehouse"
 	@echo "make setup          create .venv and install the project with its dev tools"
-	@echo "make lint           sqlfluff (dbt templater) and ruff; also make sqlfluff, make ruff"
+	@echo "make lint           sqlfluff and ruff (both below)"
+	@echo "make sqlfluff       sqlfluff with the dbt templater over models, tests and analyses"
+	@echo "make ruff           ruff check and ruff format --check over the Python"
 	@echo "make semantic       MetricFlow: validate the semantic layer against the test warehouse"
 	@echo "make orchestration  Dagster: validate the definitions"
 	@echo "make dagster        the Dagster UI (asset graph, checks, schedules) on http://127.0.0.1:3000"
+	@echo "make dashboards     the dashboards (funnel review, ICP calibration, ...) on http://127.0.0.1:8501"
+	@echo "make dashboard-screenshots  a PNG of every dashboard page in warehouse/dashboards/ (Chromium)"
 	@echo "make benchmark      generator speed and memory at 1M leads"
 	@echo "make clean          remove the venv, generated data and warehouses"
 
@@ -64,6 +68,13 @@ orchestration: setup
 dagster: setup
 	mkdir -p warehouse/dagster_home
 	DAGSTER_HOME=$(CURDIR)/warehouse/dagster_home $(BIN)/dagster dev -m revenue_engine.orchestration.definitions
+
+# The dashboards read the published warehouse (make run first), read-only.
+dashboards: setup
+	$(BIN)/revenue-engine dashboards
+
+dashboard-screenshots: setup
+	$(BIN)/revenue-engine dashboard-screenshots
 
 lint: sqlfluff ruff
 

@@ -6,6 +6,8 @@
     revenue-engine load maven ...      map the Maven Analytics CRM export into the raw contract
     revenue-engine quality ...         the Great Expectations suites on a build, with Data Docs
     revenue-engine contract ...        the raw contract from the source YAML (--write: the doc)
+    revenue-engine dashboards          serve the dashboards on http://127.0.0.1:8501 (read-only)
+    revenue-engine dashboard-screenshots  a PNG of every dashboard page (headless Chromium)
 
 Configuration comes from environment variables (README, Configuration). `python -m revenue_engine`
 is the same command.
@@ -86,6 +88,44 @@ def _contract(argv: Sequence[str]) -> int:
     return main(list(argv), prog=f"{PROG} contract")
 
 
+def _dashboards(argv: Sequence[str]) -> int:
+    from revenue_engine.dashboards import browser
+
+    parser = argparse.ArgumentParser(
+        prog=f"{PROG} dashboards",
+        description="Serve the dashboards on 127.0.0.1 from the published warehouse (read-only).",
+    )
+    parser.add_argument("--port", type=int, default=browser.DEFAULT_PORT)
+    args = parser.parse_args(argv)
+    try:
+        return browser.serve(args.port)
+    except FileNotFoundError as error:
+        print(f"{PROG} dashboards: {error}", file=sys.stderr)
+        return 1
+
+
+def _dashboard_screenshots(argv: Sequence[str]) -> int:
+    from pathlib import Path
+
+    from revenue_engine.dashboards import browser
+    from revenue_engine.settings import load_settings
+
+    default = load_settings().warehouse_dir / "dashboards"
+    parser = argparse.ArgumentParser(
+        prog=f"{PROG} dashboard-screenshots",
+        description="Render every dashboard page in headless Chromium and write a PNG per page.",
+    )
+    parser.add_argument("--out", type=Path, default=default, help=f"default: {default}")
+    args = parser.parse_args(argv)
+    try:
+        written = browser.screenshots(args.out)
+    except (FileNotFoundError, RuntimeError, TimeoutError) as error:
+        print(f"{PROG} dashboard-screenshots: {error}", file=sys.stderr)
+        return 1
+    print(f"{len(written)} pages written to {args.out}")
+    return 0
+
+
 COMMANDS: dict[str, tuple[Callable[[Sequence[str]], int], str]] = {
     "run": (_run, "generate (demo) or read raw data, build, test and publish"),
     "summary": (_summary, "print the headline numbers of the built warehouse"),
@@ -93,6 +133,11 @@ COMMANDS: dict[str, tuple[Callable[[Sequence[str]], int], str]] = {
     "load": (_load, "map an export into the raw contract (load maven --source DIR --out DIR)"),
     "quality": (_quality, "run the Great Expectations suites on a build"),
     "contract": (_contract, "show the raw contract; --write regenerates docs/raw-contract.md"),
+    "dashboards": (
+        _dashboards,
+        "serve the dashboards on 127.0.0.1 (published warehouse, read-only)",
+    ),
+    "dashboard-screenshots": (_dashboard_screenshots, "write a PNG of every dashboard page"),
 }
 
 

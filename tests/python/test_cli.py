@@ -16,7 +16,10 @@ BIN = Path(sys.executable).parent
 def test_every_subcommand_is_listed(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 0
     listed = capsys.readouterr().out
-    assert set(COMMANDS) == {"run", "summary", "generate", "load", "quality", "contract"}
+    assert set(COMMANDS) == {
+        *("run", "summary", "generate", "load", "quality", "contract"),
+        *("dashboards", "dashboard-screenshots"),
+    }
     for name in COMMANDS:
         assert f"  {name} " in listed
 
