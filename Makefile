@@ -18,7 +18,7 @@ help:
 	@echo "make unit-tests     dbt's unit tests (fixed inputs, not the data) against the test warehouse"
 	@echo "make setup          create .venv and install the project with its dev tools"
 	@echo "make lint           sqlfluff and ruff (both below)"
-	@echo "make sqlfluff       sqlfluff with the dbt templater over models, tests and analyses"
+	@echo "make sqlfluff       sqlfluff with the dbt templater over models and tests"
 	@echo "make ruff           ruff check and ruff format --check over the Python"
 	@echo "make semantic       MetricFlow: validate the semantic layer against the test warehouse"
 	@echo "make orchestration  Dagster: validate the definitions"
@@ -82,7 +82,7 @@ lint: sqlfluff ruff
 sqlfluff: setup
 	mkdir -p warehouse/lint
 	DUCKDB_PATH=$(CURDIR)/warehouse/lint/lint.duckdb DUCKDB_TEMP_DIRECTORY=$(CURDIR)/warehouse/lint \
-		$(BIN)/sqlfluff lint models tests analyses
+		$(BIN)/sqlfluff lint models tests
 
 ruff: setup
 	$(BIN)/ruff check revenue_engine tests benchmarks
