@@ -84,8 +84,9 @@ def overview() -> None:
         ("LTV : CAC", number(churn.ltv_to_cac_ratio, 2)),
         ("Stalled deals", number(stalled.deals.iloc[0])),
     ]
-    for column, (label, value) in zip(st.columns(len(tiles)), tiles, strict=True):
-        column.metric(label, value, border=True)
+    for row in (tiles[:3], tiles[3:]):
+        for column, (label, value) in zip(st.columns(3), row, strict=True):
+            column.metric(label, value, border=True)
     since = _complete_months(as_of, 18)[0]
     trend = query(
         """
@@ -105,13 +106,13 @@ def overview() -> None:
         """,
         [since],
     )
-    left, right = st.columns(2)
-    left.markdown("**Pipeline velocity, USD per day** (month end, 18 months)")
+    left, middle, right = st.columns(3)
+    left.markdown("**Pipeline velocity, USD per day** (month end)")
     left.area_chart(trend, x="month", y="pipeline_velocity_usd_per_day", height=220)
-    right.markdown("**Paid and blended CAC, trailing, USD** (complete months)")
-    right.line_chart(
-        cost, x="month", y=["trailing_paid_cac_usd", "trailing_blended_cac_usd"], height=220
-    )
+    middle.markdown("**Paid CAC, trailing, USD** (complete months)")
+    middle.line_chart(cost, x="month", y="trailing_paid_cac_usd", height=220)
+    right.markdown("**Blended CAC, trailing, USD** (complete months)")
+    right.line_chart(cost, x="month", y="trailing_blended_cac_usd", height=220)
     st.header("Pages")
     for page in PAGES[1:]:
         if page.slug in LINKS:
