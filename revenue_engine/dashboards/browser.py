@@ -144,7 +144,8 @@ def open_page(browser_page, base: str, page: Page, timeout_ms: int = 60_000) -> 
     """Go to `page` and wait until its script has run and its charts have drawn."""
     path = "" if page is PAGES[0] else page.slug  # the default page is served at "/"
     browser_page.goto(f"{base}/{path}", timeout=timeout_ms)
-    browser_page.get_by_text(page.landmark).first.wait_for(timeout=timeout_ms)
+    # the page's script has started (its title is drawn) and then finished
+    browser_page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=timeout_ms)
     browser_page.wait_for_selector(
         '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout_ms
     )

@@ -28,7 +28,6 @@ class Page:
     slug: str  # the URL path and the screenshot's name
     title: str
     render: Callable[[], None]
-    landmark: str  # text the page shows once its data has loaded (the browser waits for it)
     summary: str = ""
 
 
@@ -43,6 +42,35 @@ def _complete_months(as_of: date, count: int) -> list[date]:
     once the first day of the next is on or before as_of_date (is_complete_month of the marts)."""
     first = pd.Timestamp(as_of).to_period("M")
     return [(first - n).start_time.date() for n in range(count, 0, -1)]
+
+
+class Row(dict):
+    """One mart row; a column it lacks (or a row that does not exist) reads as None."""
+
+    def __getattr__(self, name: str):
+        value = self.get(name)
+        return None if value is None or pd.isna(value) else value
+
+
+def _latest(row: str) -> Row:
+    """The headline row `row` (publish_checks.HEADLINE_ROWS), empty when the data has none."""
+    frame = query(latest_row_sql(row, "*"))
+    return Row(frame.iloc[0].to_dict()) if len(frame) else Row()
+
+
+def _day(value) -> str:
+    return "n/a" if value is None else f"{pd.Timestamp(value):%Y-%m-%d}"
+
+
+def _month(value) -> str:
+    return "n/a" if value is None else f"{pd.Timestamp(value):%B %Y}"
+
+
+def _not_available(what: str, needs: str) -> None:
+    st.warning(
+        f"{what}: not available in this warehouse. It needs {needs}; "
+        "audit.audit_raw_row_reconciliation and audit.audit_raw_landing show what landed."
+    )
 
 
 def _header(title: str, as_of: date, text: str) -> None:
@@ -64,17 +92,15 @@ def overview() -> None:
         "One governed number for each question, from the published marts: the same figures every "
         "BI tool and the run summary read.",
     )
-    velocity = query(latest_row_sql("velocity", "*")).iloc[0]
-    cac = query(latest_row_sql("cac", "*")).iloc[0]
-    churn = query(latest_row_sql("churn", "*")).iloc[0]
+    velocity, cac, churn = _latest("velocity"), _latest("cac"), _latest("churn")
     stalled = query("select count(*) as deals, sum(amount_usd) as usd from marts.rpt_stalled_deals")
     st.caption(
         f"Win rate, deal size, cycle and velocity: deals of every type closed from "
-        f"{velocity.trailing_window_start_date:%Y-%m-%d} to {velocity.month_end_date:%Y-%m-%d} "
+        f"{_day(velocity.trailing_window_start_date)} to {_day(velocity.month_end_date)} "
         f"(the trailing window), the whole company. CAC, churn and LTV: the "
-        f"{int(cac.months_in_window)} months to the end of {cac.month_start_date:%B %Y}, the last "
-        "complete month. The ICP calibration page shows New Business deals of all history per "
-        "tier, so its win rates differ from this one by window and deal type."
+        f"{number(cac.months_in_window)} months to the end of {_month(cac.month_start_date)}, the "
+        "last complete month. The ICP calibration page shows New Business deals of all history "
+        "per tier, so its win rates differ from this one by window and deal type."
     )
     tiles = [
         ("Win rate, trailing, all deal types", pct(velocity.trailing_win_rate)),
@@ -172,6 +198,9 @@ def funnel_cohorts(channel: str, months: list[date]) -> pd.DataFrame:
 
 def _funnel_conversion(as_of: date, channel: str) -> None:
     st.header("Conversion at every stage")
+    if not scalar("select count(*) from marts.rpt_funnel_conversion"):
+        _not_available("Lead funnel conversion", "leads (salesforce.lead)")
+        return
     trailing = _complete_months(as_of, 3)
     earlier = _complete_months(trailing[0], 3)
     this_month = pd.Timestamp(as_of).to_period("M").start_time.date()
@@ -246,15 +275,20 @@ def _pipeline_velocity(as_of: date) -> None:
         order by month
         """
     )
+    if frame.empty:
+        _not_available("Pipeline velocity", "opportunities")
+        return
     latest, previous = frame.iloc[-1], frame.iloc[-2] if len(frame) > 1 else None
     st.caption(
-        f"The whole company at the end of {latest.month:%B %Y}"
+        f"The whole company at the end of {_month(latest.month)}"
         f"{' (to date)' if latest.is_current_month else ''}: open qualified opportunities x win "
         "rate x average won deal / mean sales cycle, the last three from deals closed from "
-        f"{latest.trailing_window_start_date:%Y-%m-%d} (the trailing window), all deal types. "
-        f"Changes are against the end of {previous.month:%B %Y}."
-        if previous is not None
-        else ""
+        f"{_day(latest.trailing_window_start_date)} (the trailing window), all deal types."
+        + (
+            f" Changes are against the end of {_month(previous.month)}."
+            if previous is not None
+            else ""
+        )
     )
     tiles = [
         ("Pipeline velocity (USD/day)", "pipeline_velocity_usd_per_day", usd),
@@ -361,6 +395,9 @@ def _speed_to_lead(as_of: date) -> None:
         """,
         [_complete_months(as_of, 12)[0]],
     )
+    if frame.empty:
+        _not_available("Speed-to-lead", "MQLs and the sales tasks on them (salesforce.task)")
+        return
     latest = frame[frame.month == pd.Timestamp(month)]
     st.caption(
         f"MQLs of {month:%B %Y} (the last complete month), every channel: the share a sales rep "
@@ -481,7 +518,11 @@ def icp_calibration() -> None:
         )
         column.metric(
             f"{label}: tiers rank in order",
-            "yes" if version.ranks_in_order else "no",
+            "not known"
+            if pd.isna(version.ranks_in_order)
+            else "yes"
+            if version.ranks_in_order
+            else "no",
             f"from {version.effective_from:%Y-%m-%d}",
             delta_color="off",
             border=True,
@@ -498,6 +539,9 @@ def icp_calibration() -> None:
 
 def _mql_acceptance(as_of: date) -> None:
     st.header("MQL acceptance and rejection reasons")
+    if not scalar("select count(*) from marts.rpt_mql_acceptance"):
+        _not_available("MQL acceptance", "leads with MQL dates (salesforce.lead)")
+        return
     months = _complete_months(as_of, 3)
     accepted = query(
         """
@@ -574,11 +618,14 @@ def unit_economics() -> None:
         "What a new customer costs, by channel, and what one is worth. Customers and costs that "
         "cannot be attributed stay visible as 'unattributed' and 'unmapped'.",
     )
-    cac = query(latest_row_sql("cac", "*")).iloc[0]
-    churn = query(latest_row_sql("churn", "*")).iloc[0]
+    cac, churn = _latest("cac"), _latest("churn")
+    if not cac:
+        _not_available("CAC", "a complete month with new customers and ad spend or GTM expenses")
+    if not churn:
+        _not_available("Churn and LTV", "subscriptions (billing) with a complete month")
     window = (
-        f"the {int(cac.months_in_window)} months to the end of {cac.month_start_date:%B %Y} "
-        "(the last complete month)"
+        f"the {number(cac.months_in_window)} months to the end of "
+        f"{_month(cac.month_start_date)} (the last complete month)"
     )
     st.caption(
         f"Headline figures over {window}, the whole company: the same rows the run summary "
@@ -603,7 +650,7 @@ def unit_economics() -> None:
         where month_start_date = ? and channel != 'all'
         order by trailing_new_customers desc, channel
         """,
-        [cac.month_start_date],
+        [cac.month_start_date or date(1900, 1, 1)],
     )
     st.caption(
         f"Per channel over {window}: new customers credited to the deal's channel and paid media "
@@ -750,12 +797,11 @@ def more_leads_or_better_conversion() -> None:
 
 
 PAGES: list[Page] = [
-    Page("overview", "Overview", overview, "Pages"),
+    Page("overview", "Overview", overview),
     Page(
         "weekly-funnel-review",
         "Weekly funnel review",
         weekly_funnel_review,
-        "MQL → SQL by response time",
         "Conversion at every stage with the cohorts still open, pipeline velocity and its four "
         "factors, the stalled deals to discuss, speed-to-lead.",
     ),
@@ -763,7 +809,6 @@ PAGES: list[Page] = [
         "icp-calibration",
         "Monthly ICP calibration",
         icp_calibration,
-        "Why sales rejected",
         "Each ICP tier's conversion, win rate, cycle, deal size, CAC, churn and LTV side by side; "
         "whether every ICP version's tiers rank in order; MQL acceptance and rejection reasons.",
     ),
@@ -771,14 +816,12 @@ PAGES: list[Page] = [
         "unit-economics",
         "Unit economics",
         unit_economics,
-        "Logo churn, monthly, trailing",
         "Paid and blended CAC by channel (unattributed shown), payback, churn, LTV and LTV : CAC.",
     ),
     Page(
         "more-leads-or-better-conversion",
         "More leads or better conversion?",
         more_leads_or_better_conversion,
-        "Where better conversion comes from",
         "The project's headline claim on your own data: what doubling lead volume and doubling "
         "conversion would each do to every paid channel's CAC.",
     ),
