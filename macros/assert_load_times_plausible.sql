@@ -14,9 +14,11 @@
     {%- if loads | length < 2 -%}{{ return('') }}{%- endif -%}
     {%- set result = run_query(
         "with loads as (" ~ loads | join(" union all ") ~ ") "
-        ~ "select source_table, cast(latest_load as varchar), cast(others as varchar) from ("
-        ~ "select source_table, latest_load, (select max(other.latest_load) from loads as other "
-        ~ "where other.source_table != loads.source_table) as others from loads) as compared "
+        ~ ", compared as (select loads.source_table, loads.latest_load, max(other.latest_load) as others "
+        ~ "from loads inner join loads as other on other.source_table != loads.source_table "
+        ~ "group by loads.source_table, loads.latest_load) "
+        ~ "select source_table, cast(latest_load as " ~ dbt.type_string() ~ "), cast(others as "
+        ~ dbt.type_string() ~ ") from compared "
         ~ "where " ~ dbt.datediff('others', 'latest_load', 'day') ~ " > " ~ var('max_load_time_lead_days')
         ~ " order by source_table"
     ) -%}

@@ -20,10 +20,11 @@
                     ~ " (if the org names it otherwise, map it: var raw_column_map {'" ~ node.source_name ~ "."
                     ~ node.name ~ "." ~ name ~ "': '<its column>'})") -%}
             {%- elif name not in present -%}
-            {%- elif column.data_type and present[name] not in (column.data_type | lower, 'null')
+            {%- elif column.data_type
+                and present[name] not in (column.data_type | lower, engine_data_type(column.data_type) | lower, 'null')
                 and not (present[name].startswith('timestamp') and column.data_type in ('timestamp', 'date')) -%}
                 {%- set bad = run_query(
-                    "select cast(" ~ adapter.quote(name) ~ " as varchar) from " ~ relation
+                    "select cast(" ~ adapter.quote(name) ~ " as " ~ dbt.type_string() ~ ") from " ~ relation
                     ~ " where " ~ adapter.quote(name) ~ " is not null and "
                     ~ try_cast(adapter.quote(name), column.data_type) ~ " is null limit 1"
                 ) -%}

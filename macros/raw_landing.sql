@@ -60,10 +60,55 @@
     {{ return({'landed': true, 'path': path, 'columns': columns}) }}
 {% endmacro %}
 
-{#- The DuckDB reader of a landed file. CSV: all columns as text (staging casts them, and a bad value is
+{#- On Spark, the landed files are var('raw_files'), {"<source>/<table>": path}, which `revenue-engine run` fills
+    from RAW_DATA_DIR (Spark SQL cannot list a folder). Without that var (a cluster: the connector's tables are in
+    the metastore) the tables are read where they are. -#}
+{% macro spark__raw_landed_columns(node) %}
+    {%- set files = var('raw_files', none) -%}
+    {%- if files is none -%}
+        {{ return(default__raw_landed_columns(node)) }}
+    {%- endif -%}
+    {%- set path = files.get(node.source_name ~ '/' ~ node.name) -%}
+    {%- if not path -%}
+        {{ return({'landed': false, 'path': none, 'columns': []}) }}
+    {%- endif -%}
+    {%- if path.endswith('.csv') -%}
+        {#- Spark reads a CSV file through a table over it: every column text, RFC 4180, a broken row an error -#}
+        {%- do run_query("create schema if not exists raw_csv") -%}
+        {%- do run_query("drop table if exists " ~ spark_csv_table(path)) -%}
+        {%- do run_query(
+            "create table " ~ spark_csv_table(path) ~ " using csv options (path '" ~ path ~ "', header 'true', "
+            ~ "quote '\"', escape '\"', multiLine 'true', mode 'FAILFAST')"
+        ) -%}
+    {%- endif -%}
+    {%- set described = run_query("describe query select * from " ~ raw_reader(path)) -%}
+    {%- set columns = [] -%}
+    {%- for row in described.rows if row[0] and not row[0].startswith('#') -%}
+        {%- do columns.append(row[0] | lower) -%}
+    {%- endfor -%}
+    {{ return({'landed': true, 'path': path, 'columns': columns}) }}
+{% endmacro %}
+
+{% macro spark_csv_table(path) %}
+    {%- set parts = path.split('/') -%}
+    {{ return("raw_csv." ~ parts[-2] ~ "__" ~ parts[-1][:-4]) }}
+{% endmacro %}
+
+{#- The reader of a landed file. DuckDB CSV: all columns as text (staging casts them, and a bad value is
     reported by name), the dialect fixed (RFC 4180), not sniffed: a broken row fails the run naming the file and
     line instead of being read as one wide column. -#}
 {% macro raw_reader(path) %}
+    {{ return(adapter.dispatch('raw_reader', 'revenue_engine')(path)) }}
+{% endmacro %}
+
+{% macro spark__raw_reader(path) %}
+    {%- if path.endswith('.parquet') -%}
+        {{ return("parquet.`" ~ path ~ "`") }}
+    {%- endif -%}
+    {{ return(spark_csv_table(path)) }}
+{% endmacro %}
+
+{% macro default__raw_reader(path) %}
     {%- if path.endswith('.parquet') -%}
         {{ return("read_parquet('" ~ path ~ "')") }}
     {%- endif -%}

@@ -16,12 +16,23 @@
     not land is left out, and assert_raw_contract() names it). A history-mode
     table (the connector's _fivetran_active) is read as its current rows. What did not land is logged once. -#}
 {% macro duckdb__register_raw_sources() %}
+    {{ return(register_raw_files()) }}
+{% endmacro %}
+
+{#- On Spark, the files of var('raw_files') (`revenue-engine run` lists RAW_DATA_DIR into it) become views, as on
+    DuckDB; a source without a file there is left alone: on a cluster the landed tables are already there. -#}
+{% macro spark__register_raw_sources() %}
+    {{ return(register_raw_files()) }}
+{% endmacro %}
+
+{% macro register_raw_files() %}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- set raw_dir = var('raw_data_dir') | string -%}
     {%- set tables = raw_landing() -%}
     {%- set problems = [] -%}
     {%- set statements = [] -%}
-    {%- for table in tables -%}
+    {#- a landed table without a file is a warehouse table already (a cluster): left as it is -#}
+    {%- for table in tables if not (table.landed and table.path is none) -%}
         {%- set node = table.node -%}
         {%- set relation = node.source_name ~ '.' ~ node.name -%}
         {%- set table_meta = node_meta(node) -%}
@@ -34,7 +45,7 @@
                 ) -%}
             {%- endif -%}
             {%- for column in table.columns -%}
-                {%- do selects.append("cast(null as " ~ column.data_type ~ ") as " ~ adapter.quote(column.name)) -%}
+                {%- do selects.append("cast(null as " ~ engine_data_type(column.data_type) ~ ") as " ~ adapter.quote(column.name)) -%}
             {%- endfor -%}
             {%- set body = "select " ~ (selects | join(", ")) ~ " where false" -%}
         {%- else -%}
@@ -42,7 +53,7 @@
                 {%- if column.status == 'absent' and column.required -%}
                     {#- left out: assert_raw_contract() names it, with every other contract problem -#}
                 {%- elif column.status == 'absent' -%}
-                    {%- do selects.append("cast(null as " ~ column.data_type ~ ") as " ~ adapter.quote(column.name)) -%}
+                    {%- do selects.append("cast(null as " ~ engine_data_type(column.data_type) ~ ") as " ~ adapter.quote(column.name)) -%}
                 {%- else -%}
                     {%- do selects.append(column.landed_as ~ " as " ~ adapter.quote(column.name)) -%}
                 {%- endif -%}
@@ -52,7 +63,7 @@
                 {%- do replaced.append(adapter.quote(column.name)) -%}
             {%- endfor -%}
             {%- set history_mode = '_fivetran_active' in table.landed_columns -%}
-            {%- set body = "select *" ~ (" exclude (" ~ replaced | join(", ") ~ ")" if replaced else "")
+            {%- set body = "select " ~ star_except(replaced)
                 ~ (", " ~ selects | join(", ") if selects else "") ~ " from " ~ raw_reader(table.path)
                 ~ (" where coalesce(cast(_fivetran_active as boolean), false)" if history_mode else "") -%}
         {%- endif -%}

@@ -56,7 +56,18 @@ def dbt_vars(settings: Settings) -> list[str]:
         values.update(parsed)
     if settings.as_of_date:
         values["as_of_date"] = settings.as_of_date
+    if settings.target == "spark" and "raw_files" not in values:
+        values["raw_files"] = raw_files(settings.raw_data_dir)
     return ["--vars", json.dumps(values)] if values else []
+
+
+def raw_files(raw_data_dir: Path) -> dict[str, str]:
+    """{"<source>/<table>": file} of RAW_DATA_DIR, Parquet before CSV (as on DuckDB): Spark SQL
+    cannot list a folder, so the Spark target is told which files landed (var raw_files)."""
+    found: dict[str, str] = {}
+    for path in sorted(raw_data_dir.glob("*/*.csv")) + sorted(raw_data_dir.glob("*/*.parquet")):
+        found[f"{path.parent.name}/{path.stem}"] = str(path.resolve())
+    return found
 
 
 def run_dbt(settings: Settings, *args: str, check: bool = True) -> int:

@@ -51,9 +51,20 @@ class Settings:
     def runs_dir(self) -> Path:
         return self.warehouse_dir / "runs"
 
+    @property
+    def target(self) -> str:
+        """The dbt target (DBT_TARGET): duckdb (the default) or spark."""
+        return os.environ.get("DBT_TARGET", "duckdb")
+
+    @property
+    def spark_dir(self) -> Path:
+        """Spark's metastore and tables for this warehouse (SPARK_WAREHOUSE_DIR)."""
+        return Path(os.environ.get("SPARK_WAREHOUSE_DIR") or self.warehouse_dir / "spark")
+
     def dbt_env(self) -> dict[str, str]:
         """Environment for dbt: the profile reads these."""
         env = {
+            "SPARK_WAREHOUSE_DIR": str(self.spark_dir),
             "DBT_PROFILES_DIR": str(self.project_dir),
             "RAW_DATA_DIR": str(self.raw_data_dir),
             "DUCKDB_PATH": str(self.build_database),

@@ -31,5 +31,41 @@
 {#- Post-hook of an incremental staging model: a record whose latest load is a soft delete leaves the table (the
     model keeps such rows only until this runs, so that a delete reaches a record kept by an earlier build). -#}
 {% macro remove_soft_deleted() %}
-    delete from {{ this }} where is_deleted
+    {{ return(adapter.dispatch('remove_soft_deleted', 'revenue_engine')()) }}
 {%- endmacro %}
+
+{% macro default__remove_soft_deleted() %}
+    {{ return('delete from ' ~ this ~ ' where is_deleted') }}
+{%- endmacro %}
+
+{% macro spark__remove_soft_deleted() %}
+    {{ return('') }}
+{%- endmacro %}
+
+{#- The materialization of an incremental staging model. Spark without Delta (Parquet tables here) has neither
+    delete+insert nor merge: the model is rebuilt as a table each run, and soft deletes are filtered in SQL
+    (soft_deleted_filter) instead of by the post-hook. -#}
+{% macro incremental_staging() %}
+    {{ return(adapter.dispatch('incremental_staging', 'revenue_engine')()) }}
+{% endmacro %}
+
+{% macro default__incremental_staging() %}
+    {{ return('incremental') }}
+{% endmacro %}
+
+{% macro spark__incremental_staging() %}
+    {{ return('table') }}
+{% endmacro %}
+
+{#- `not is_deleted` where the model is not incremental with the post-hook (Spark); `true` on DuckDB. -#}
+{% macro soft_deleted_filter() %}
+    {{ return(adapter.dispatch('soft_deleted_filter', 'revenue_engine')()) }}
+{% endmacro %}
+
+{% macro default__soft_deleted_filter() %}
+    {{ return('true') }}
+{% endmacro %}
+
+{% macro spark__soft_deleted_filter() %}
+    {{ return('not is_deleted') }}
+{% endmacro %}

@@ -47,3 +47,17 @@ def test_the_installed_script_is_the_same_command() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == "salesforce/account: key id; 11 columns"
+
+
+def test_importing_the_quality_suites_never_exits_silently() -> None:
+    """pyspark (imported by Great Expectations) calls sys.exit(0) when `__main__` has no file and
+    its connect packages are missing: a `python -c` run or a pytest-xdist worker would stop with
+    success, silently. The [connect] extra is installed; this proves the import returns."""
+    result = subprocess.run(
+        [sys.executable, "-c", "import revenue_engine.quality.runner; print('imported')"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0 and result.stdout.strip() == "imported", result.stderr[-2000:]
+    assert "PySpark does not yet fully support pandas" not in result.stderr

@@ -114,20 +114,34 @@ invalid_fx_rates as (
 
 ),
 
-usable_fx_rates as (
+usable_fx_rates_numbered as (
 
     select
         currency_code,
         rate_date,
         rate_to_usd,
-        -- the median of the currency's previous seven usable rates: one wild day cannot move it
-        median(rate_to_usd) over (
-            partition by currency_code
-            order by rate_date
-            rows between 7 preceding and 1 preceding
-        ) as recent_median_rate
+        row_number() over (partition by currency_code order by rate_date) as rate_number
     from fx_rates
     where rate_to_usd > 0 and {{ is_finite('rate_to_usd') }}
+
+),
+
+usable_fx_rates as (
+
+    -- the median of the currency's previous seven usable rates: one wild day cannot move it (a join, not a
+    -- windowed median, which Spark does not allow over a frame)
+    select
+        usable_rate.currency_code,
+        usable_rate.rate_date,
+        usable_rate.rate_to_usd,
+        cast(percentile_cont(0.5) within group (
+            order by previous_rate.rate_to_usd
+        ) as {{ dbt.type_numeric() }}) as recent_median_rate
+    from usable_fx_rates_numbered as usable_rate
+    left join usable_fx_rates_numbered as previous_rate
+        on usable_rate.currency_code = previous_rate.currency_code
+            and previous_rate.rate_number between usable_rate.rate_number - 7 and usable_rate.rate_number - 1
+    group by usable_rate.currency_code, usable_rate.rate_date, usable_rate.rate_to_usd
 
 ),
 

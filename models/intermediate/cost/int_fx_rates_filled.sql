@@ -60,11 +60,11 @@ filled as (
     select
         currency_code,
         date_day,
-        last_value(rate_to_usd ignore nulls) over (
+        {{ last_value_ignore_nulls('rate_to_usd') }} over (
             partition by currency_code order by date_day
             rows between unbounded preceding and current row
         ) as rate_to_usd,
-        last_value(rate_date ignore nulls) over (
+        {{ last_value_ignore_nulls('rate_date') }} over (
             partition by currency_code order by date_day
             rows between unbounded preceding and current row
         ) as rate_observed_date

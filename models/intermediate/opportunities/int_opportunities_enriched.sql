@@ -92,7 +92,8 @@ enriched as (
         sourced.lead_source,
         sourced.channel,
         coalesce(current_visits.current_stage_entered_at, opportunities.created_at) as current_stage_entered_at,
-        {{ dbt.datediff('opportunities.created_at', 'opportunities.close_date', 'day') }} as cycle_days,
+        {%- set cycle_days = dbt.datediff('opportunities.created_at', 'opportunities.close_date', 'day') %}
+        cast({{ cycle_days }} as {{ dbt.type_bigint() }}) as cycle_days,
         -- money converts at the close date for closed deals and at as_of_date for open ones
         case
             when opportunities.is_closed then opportunities.close_date
@@ -143,10 +144,10 @@ final as (
             when enriched.is_closed and enriched.cycle_days >= 0
                 then enriched.cycle_days
         end as sales_cycle_days,
-        case
+        cast(case
             when not enriched.is_closed
                 then {{ dbt.datediff('enriched.current_stage_entered_at', as_of_date(), 'day') }}
-        end as days_in_current_stage,
+        end as {{ dbt.type_bigint() }}) as days_in_current_stage,
         coalesce(
             not enriched.is_closed
             and {{ dbt.datediff('enriched.current_stage_entered_at', as_of_date(), 'day') }}

@@ -73,9 +73,9 @@ visits as (
         lead(changed_at) over (
             partition by opportunity_id order by changed_at, opportunity_change_id
         ) as exited_at,
-        row_number() over (
+        cast(row_number() over (
             partition by opportunity_id order by changed_at, opportunity_change_id
-        ) as visit_number
+        ) as {{ dbt.type_bigint() }}) as visit_number
     from visit_starts
 
 ),
@@ -92,11 +92,11 @@ final as (
         entered_at,
         exited_at,
         exited_at is null and not is_closed_stage as is_current_open_stage,
-        -- a closed stage has no duration; the open stage runs to as_of_date
-        case
+        -- a closed stage has no duration; the open stage runs to as_of_date (whole days: bigint on every engine)
+        cast(case
             when not is_closed_stage
                 then {{ dbt.datediff('entered_at', 'coalesce(exited_at, ' ~ as_of_date() ~ ')', 'day') }}
-        end as days_in_stage
+        end as {{ dbt.type_bigint() }}) as days_in_stage
     from visits
 
 )

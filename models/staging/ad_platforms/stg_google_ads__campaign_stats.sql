@@ -1,6 +1,6 @@
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_staging(),
         unique_key=['campaign_id', 'spend_date'],
     )
 }}

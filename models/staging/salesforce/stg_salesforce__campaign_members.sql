@@ -1,6 +1,6 @@
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_staging(),
         unique_key='campaign_member_id',
         post_hook='{{ remove_soft_deleted() }}',
     )
@@ -75,6 +75,7 @@ final as (
     from deduplicated
     where load_order = 1
         and campaign_member_id is not null
+        and {{ soft_deleted_filter() }}  -- Spark: soft deletes here, not by the post-hook
 
 )
 

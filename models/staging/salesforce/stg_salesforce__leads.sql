@@ -2,7 +2,7 @@
 -- source YAML) is not selected here, so it never leaves the raw layer (README, Personal data).
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_staging(),
         unique_key='lead_id',
         post_hook='{{ remove_soft_deleted() }}',
     )
@@ -115,6 +115,7 @@ final as (
     from deduplicated
     where load_order = 1
         and lead_id is not null
+        and {{ soft_deleted_filter() }}  -- Spark: soft deletes here, not by the post-hook
 
 )
 

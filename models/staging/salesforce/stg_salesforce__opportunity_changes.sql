@@ -1,6 +1,6 @@
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_staging(),
         unique_key='opportunity_change_id',
         post_hook='{{ remove_soft_deleted() }}',
     )
@@ -73,6 +73,7 @@ final as (
     from deduplicated
     where load_order = 1
         and opportunity_change_id is not null
+        and {{ soft_deleted_filter() }}  -- Spark: soft deletes here, not by the post-hook
 
 )
 

@@ -2,7 +2,7 @@
 -- source YAML) is not selected here, so it never leaves the raw layer (README, Personal data).
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_staging(),
         unique_key='task_id',
         post_hook='{{ remove_soft_deleted() }}',
     )
@@ -77,6 +77,7 @@ final as (
     from deduplicated
     where load_order = 1
         and task_id is not null
+        and {{ soft_deleted_filter() }}  -- Spark: soft deletes here, not by the post-hook
 
 )
 
