@@ -2,6 +2,7 @@
 
 The demo company that `make test` built on DuckDB is built again on Spark from the same raw files:
 every seed, model and data test (`revenue-engine run` with DBT_TARGET=spark), then every unit test.
+The real Maven CRM export is built on both engines too.
 Every public mart Spark wrote (Parquet tables under SPARK_WAREHOUSE_DIR) is then compared row for
 row with the DuckDB publish: the same columns, row counts and keys; money equal to the cent, other
 numbers within 1e-9 relative; text, dates and flags equal. The one allowed difference is how each
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import subprocess
 import sys
 from decimal import Decimal
@@ -22,25 +24,17 @@ import pandas as pd
 import pytest
 
 from revenue_engine.dbt import dbt_executable, raw_files
+from revenue_engine.loaders.maven_crm import load_maven_crm
 
 pytestmark = [pytest.mark.slow, pytest.mark.spark]
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+MAVEN = PROJECT_DIR / "examples" / "maven_crm"
 MONEY_SUFFIXES = ("_usd", "amount", "spend", "mrr")
 
 
-@pytest.fixture(scope="module")
-def spark_build(demo_warehouse, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    root = tmp_path_factory.mktemp("spark")
-    env = {
-        **demo_warehouse.env(),
-        "DBT_TARGET": "spark",
-        "WAREHOUSE_DIR": str(root / "warehouse"),
-        # the run's default; set here too, for the later `dbt test` to open the same metastore
-        "SPARK_WAREHOUSE_DIR": str(root / "warehouse" / "spark"),
-        "DBT_TARGET_PATH": "target/pytest-spark",
-    }
-    env.pop("DUCKDB_PATH", None)
+def run_pipeline(env: dict[str, str]) -> str:
+    """`revenue-engine run` in `env`, as `make run` would; its output."""
     result = subprocess.run(
         [sys.executable, "-m", "revenue_engine", "run"],
         cwd=PROJECT_DIR,
@@ -50,13 +44,48 @@ def spark_build(demo_warehouse, tmp_path_factory: pytest.TempPathFactory) -> dic
         check=False,
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
-    manifest = json.loads((PROJECT_DIR / "target/pytest-spark/manifest.json").read_text())
+    return result.stdout
+
+
+def build_on_spark(base_env: dict[str, str], root: Path, target_path: str) -> dict:
+    """The pipeline on Spark into `root`; its environment, output, tables and manifest."""
+    env = {
+        **base_env,
+        "DBT_TARGET": "spark",
+        "WAREHOUSE_DIR": str(root / "warehouse"),
+        # the run's default; set here too, for a later `dbt test` to open the same metastore
+        "SPARK_WAREHOUSE_DIR": str(root / "warehouse" / "spark"),
+        "DBT_TARGET_PATH": target_path,
+    }
+    env.pop("DUCKDB_PATH", None)
+    output = run_pipeline(env)
+    manifest = json.loads((PROJECT_DIR / target_path / "manifest.json").read_text())
     return {
         "env": env,
-        "output": result.stdout,
+        "output": output,
         "tables": root / "warehouse" / "spark" / "tables",
         "manifest": manifest,
     }
+
+
+@pytest.fixture(scope="module")
+def spark_build(demo_warehouse, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return build_on_spark(
+        demo_warehouse.env(), tmp_path_factory.mktemp("spark"), "target/pytest-spark"
+    )
+
+
+@pytest.fixture(scope="module")
+def maven_builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The real Maven CRM export, mapped by the loader, built on DuckDB and on Spark."""
+    root = tmp_path_factory.mktemp("maven-engines")
+    load_maven_crm(MAVEN, root / "raw")
+    env = {**os.environ, "RAW_DATA_DIR": str(root / "raw")}
+    env.pop("DUCKDB_PATH", None)
+    duck = {"WAREHOUSE_DIR": str(root / "duckdb"), "DBT_TARGET_PATH": "target/pytest-maven-duckdb"}
+    run_pipeline({**env, **duck})
+    spark = build_on_spark(env, root / "spark", "target/pytest-spark-maven")
+    return {"published": root / "duckdb" / "analytics.duckdb", **spark}
 
 
 def public_models(manifest: dict) -> dict[str, dict]:
@@ -119,21 +148,44 @@ def differences(duck: pd.DataFrame, spark: pd.DataFrame, key: list[str]) -> list
     return found
 
 
-def test_every_public_mart_on_spark_equals_duckdb(spark_build, demo_warehouse) -> None:
-    models = public_models(spark_build["manifest"])
+def mart_differences(published: Path, build: dict) -> dict[str, list[str]]:
+    """Every public mart Spark wrote against the DuckDB publish: {mart: differences}."""
+    models = public_models(build["manifest"])
     assert len(models) >= 30
     problems = {}
     with duckdb.connect() as connection:
-        connection.execute(f"attach '{demo_warehouse.published_database}' as duck (read_only)")
+        connection.execute(f"attach '{published}' as duck (read_only)")
         for name, node in sorted(models.items()):
-            folder = spark_build["tables"] / f"{node['schema']}.db" / name
+            folder = build["tables"] / f"{node['schema']}.db" / name
             assert folder.is_dir(), f"Spark wrote no table {node['schema']}.{name}"
             duck = connection.execute(f'select * from duck.{node["schema"]}."{name}"').df()
             spark = connection.execute(f"select * from read_parquet('{folder}/*.parquet')").df()
             found = differences(duck, spark, primary_key(node, duck))
             if found:
                 problems[name] = found
-    assert problems == {}
+    return problems
+
+
+def test_every_public_mart_on_spark_equals_duckdb(spark_build, demo_warehouse) -> None:
+    assert mart_differences(demo_warehouse.published_database, spark_build) == {}
+
+
+def test_the_maven_export_on_spark_equals_duckdb(maven_builds) -> None:
+    """Real data with its own shape (no leads, spend or subscriptions; deals without dates)."""
+    assert mart_differences(maven_builds["published"], maven_builds) == {}
+
+
+def test_the_maven_win_rate_on_spark_is_the_exports(maven_builds) -> None:
+    pipeline = pd.read_csv(MAVEN / "sales_pipeline.csv")
+    closed = pipeline[pipeline["deal_stage"].isin(["Won", "Lost"])]
+    folder = maven_builds["tables"] / "marts.db" / "fct_opportunities"
+    with duckdb.connect() as connection:
+        deals, won, closed_deals = connection.execute(
+            f"select count(*), count(*) filter (where is_won), count(*) filter (where is_closed) "
+            f"from read_parquet('{folder}/*.parquet')"
+        ).fetchone()
+    assert deals == len(pipeline) == 8_800
+    assert won / closed_deals == pytest.approx((closed["deal_stage"] == "Won").mean())
 
 
 def test_the_run_on_spark_says_what_it_did_not_do(spark_build) -> None:

@@ -25,7 +25,7 @@ won_new_business as (
         sourced.channel,
         row_number() over (
             partition by opportunities.account_id
-            order by opportunities.close_date, opportunities.created_at, opportunities.opportunity_id
+            order by opportunities.close_date nulls last, opportunities.created_at nulls last, opportunities.opportunity_id
         ) as win_order
     from opportunities
     left join sourced

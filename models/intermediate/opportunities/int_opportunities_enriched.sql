@@ -114,7 +114,7 @@ new_business_ranked as (
     select
         opportunity_id,
         row_number() over (
-            partition by account_id order by created_at, opportunity_id
+            partition by account_id order by created_at nulls last, opportunity_id
         ) as new_business_order
     from enriched
     where opportunity_type = 'New Business' and account_id is not null

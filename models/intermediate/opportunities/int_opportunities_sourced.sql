@@ -30,7 +30,7 @@ converting_leads as (
         lead_source,
         row_number() over (
             partition by converted_opportunity_id
-            order by created_at, lead_id
+            order by created_at nulls last, lead_id
         ) as lead_order
     from leads
     where converted_opportunity_id is not null

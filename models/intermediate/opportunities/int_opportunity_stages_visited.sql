@@ -46,7 +46,7 @@ ordered as (
     select
         *,
         lag(stage) over (
-            partition by opportunity_id order by changed_at, opportunity_change_id
+            partition by opportunity_id order by changed_at nulls last, opportunity_change_id
         ) as previous_stage
     from mapped
 
@@ -71,10 +71,10 @@ visits as (
         is_closed_stage,
         changed_at as entered_at,
         lead(changed_at) over (
-            partition by opportunity_id order by changed_at, opportunity_change_id
+            partition by opportunity_id order by changed_at nulls last, opportunity_change_id
         ) as exited_at,
         cast(row_number() over (
-            partition by opportunity_id order by changed_at, opportunity_change_id
+            partition by opportunity_id order by changed_at nulls last, opportunity_change_id
         ) as {{ dbt.type_bigint() }}) as visit_number
     from visit_starts
 
