@@ -19,8 +19,9 @@ def published_database() -> Path:
     return Path(configured) if configured else load_settings().published_database
 
 
-# Every governed table a query read, in order (the tests compare them with the exposures).
-TABLES_READ: list[str] = []
+# Every governed table a query has read (a set: bounded in a long-running server; the tests clear it
+# and compare a page's reads with its exposure).
+TABLES_READ: set[str] = set()
 
 
 def query(sql: str, parameters: list | None = None, database: Path | None = None) -> pd.DataFrame:
@@ -29,7 +30,7 @@ def query(sql: str, parameters: list | None = None, database: Path | None = None
     The file is opened by its resolved path (the publish swaps a link to a new release) and closed
     after the query, so the next query after a publish reads the new release, never a cached one.
     """
-    TABLES_READ.extend(re.findall(r"\bmarts\.(\w+)", sql))
+    TABLES_READ.update(re.findall(r"\bmarts\.(\w+)", sql))
     path = (database or published_database()).resolve()
     if not path.exists():
         raise FileNotFoundError(
