@@ -137,6 +137,8 @@ final as (
         enriched.amount,
         enriched.currency_code,
         cast(enriched.amount * fx_rates.rate_to_usd as {{ dbt.type_numeric() }}) as amount_usd,
+        -- the deal's one rate: its pipeline history converts at it too, so FX never shows as movement
+        fx_rates.rate_to_usd,
         enriched.created_at,
         cast(enriched.close_date as {{ dbt.type_timestamp() }}) as closed_at,
         enriched.close_date,

@@ -1,0 +1,60 @@
+-- Grain: one row per snapshot date and deal open at its end: the deal records as each run loaded them, kept
+-- across runs. Each run writes the day it describes (as_of_date) and replaces only that day: insert_overwrite of
+-- its date partition on Spark, delete+insert of its date on DuckDB (dbt's snapshots need Delta, Iceberg or Hudi
+-- on Spark). A full refresh of the project leaves it alone (full_refresh=false): history cannot be rebuilt
+-- from today's records. Values are the deal record's, not the change history's, so a history rewritten later
+-- shows against them (fct_pipeline_snapshots, tests/pipeline).
+{{ config(
+    materialized='incremental',
+    incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
+    unique_key=(none if target.type == 'spark' else 'snapshot_date'),
+    partition_by=(['snapshot_date'] if target.type == 'spark' else none),
+    full_refresh=false,
+    on_schema_change='append_new_columns',
+) }}
+
+with
+
+opportunities as (
+
+    select * from {{ ref('int_opportunities_validated') }}
+
+),
+
+enriched as (
+
+    select * from {{ ref('int_opportunities_enriched') }}
+
+),
+
+stages as (
+
+    select * from {{ ref('stage_mapping') }}
+
+),
+
+final as (
+
+    select
+        enriched.opportunity_id,
+        enriched.stage,
+        opportunities.stage_name as raw_stage_name,
+        opportunities.amount,
+        enriched.currency_code,
+        enriched.amount_usd,
+        opportunities.close_date,
+        opportunities.probability,
+        coalesce(opportunities.forecast_category, stages.forecast_category) as forecast_category,
+        opportunities.owner_id,
+        -- last: Spark's insert_overwrite wants the partition column at the end
+        {{ as_of_date() }} as snapshot_date
+    from enriched
+    inner join opportunities
+        on enriched.opportunity_id = opportunities.opportunity_id
+    left join stages
+        on opportunities.stage_name = stages.raw_stage_name
+    where not enriched.is_closed
+
+)
+
+select * from final

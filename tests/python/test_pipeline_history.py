@@ -1,0 +1,194 @@
+"""Pipeline history on the demo company: movement recomputed by replaying every deal's states.
+
+The movement report (rpt_pipeline_movement) is checked three ways, none of them its own SQL: a
+replay in Python of each deal's state sequence through every week and month (the rules of
+docs/metrics.md, "Pipeline movement"), the deals fct_opportunities says were won and lost, and the
+snapshot of as_of_date that the run recorded from the deal records. The state sequence itself is
+checked against the raw change history and deal records in test_incremental (a second day's run).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.slow  # reads the demo build: `make test-fast` skips it
+
+MEASURES = (
+    "opening_pipeline",
+    "created",
+    "pulled_in",
+    "pushed_out",
+    "increased",
+    "decreased",
+    "won",
+    "lost",
+    "closing_pipeline",
+)
+
+
+def period_start(day: date, grain: str) -> date:
+    return day - timedelta(days=day.weekday()) if grain == "week" else day.replace(day=1)
+
+
+def next_start(start: date, grain: str) -> date:
+    if grain == "week":
+        return start + timedelta(days=7)
+    return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def replay(states: list[tuple], as_of: date) -> dict[tuple, dict[str, float]]:
+    """{(grain, period start): {measure_usd/measure_count: total}} for every deal's states.
+
+    A state is (opportunity_id, valid_from, is_open, is_won, close_date, amount_usd), ordered by
+    deal and state number. A period's pipeline: open deals with a close date before its end."""
+    by_deal: dict[str, list[tuple]] = defaultdict(list)
+    for state in states:
+        by_deal[state[0]].append(state)
+    as_of_end = datetime.combine(as_of + timedelta(days=1), datetime.min.time())
+    first = min(state[1] for state in states).date()
+    totals: dict[tuple, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for grain in ("week", "month"):
+        start = period_start(first, grain)
+        while start <= as_of:
+            end_day = next_start(start, grain)
+            start_at = datetime.combine(start, datetime.min.time())
+            end_at = min(datetime.combine(end_day, datetime.min.time()), as_of_end)
+            row = totals[(grain, start)]
+
+            def value(state, end_day=end_day) -> float | None:
+                """The deal's amount if the state is in the period's pipeline, else None."""
+                if state is None or not state[2] or state[4] is None or state[4] >= end_day:
+                    return None
+                return float(state[5] or 0)
+
+            def add(measure: str, amount: float, row=row) -> None:
+                row[f"{measure}_usd"] += amount
+                row[f"{measure}_count"] += 1
+
+            for deal_states in by_deal.values():
+                created_here = start_at <= deal_states[0][1] < end_at
+                before = [s for s in deal_states if s[1] < start_at]
+                opening = value(before[-1] if before else None)
+                if opening is not None:
+                    add("opening_pipeline", opening)
+                for index, state in enumerate(deal_states):
+                    if not start_at <= state[1] < end_at:
+                        continue
+                    previous = deal_states[index - 1] if index else None
+                    was, now = value(previous), value(state)
+                    closing = not state[2] and (previous is None or previous[2])
+                    amount = float(state[5] or 0)
+                    if was is None and (now is not None or closing):
+                        add("created" if created_here else "pulled_in", amount)
+                    if was is not None and (now is not None or closing):
+                        if amount > was:
+                            add("increased", amount - was)
+                        elif amount < was:
+                            add("decreased", was - amount)
+                    if was is not None and now is None and not closing:
+                        add("pushed_out", was)
+                    if closing:
+                        add("won" if state[3] else "lost", amount)
+                last = [s for s in deal_states if s[1] < end_at]
+                closing_value = value(last[-1] if last else None)
+                if closing_value is not None:
+                    add("closing_pipeline", closing_value)
+            start = end_day
+    return totals
+
+
+@pytest.fixture(scope="module")
+def history(demo_warehouse):
+    with duckdb.connect(str(demo_warehouse.build_database), read_only=True) as connection:
+        states = connection.execute(
+            "select opportunity_id, valid_from, is_open, is_won, close_date, amount_usd "
+            "from intermediate.int_opportunity_states_sequenced "
+            "order by opportunity_id, state_number"
+        ).fetchall()
+        as_of = connection.execute(
+            "select max(snapshot_date) from intermediate.int_opportunity_snapshots_recorded"
+        ).fetchone()[0]
+        report = connection.execute(
+            "select * from marts.rpt_pipeline_movement where segment_type = 'all'"
+        ).df()
+        segments = connection.execute("select * from marts.rpt_pipeline_movement").df()
+        closed = connection.execute(
+            "select is_won, count(*), sum(amount_usd) from marts.fct_opportunities "
+            "where is_closed and close_date <= ? group by is_won",
+            [as_of],
+        ).fetchall()
+        recorded = connection.execute(
+            "select close_date, amount_usd from marts.fct_pipeline_snapshots "
+            "where snapshot_date = ? and snapshot_source = 'recorded'",
+            [as_of],
+        ).fetchall()
+    return states, as_of, report, segments, closed, recorded
+
+
+def test_every_period_equals_a_replay_of_the_deals_states(history) -> None:
+    states, as_of, report, _, _, _ = history
+    expected = replay(states, as_of)
+    compared = 0
+    for row in report.itertuples():
+        totals = expected.pop((row.period_grain, row.period_start_date.date()), {})
+        for measure in MEASURES:
+            for unit in ("usd", "count"):
+                got = float(getattr(row, f"{measure}_{unit}"))
+                assert got == pytest.approx(totals.get(f"{measure}_{unit}", 0.0), abs=0.01), (
+                    row.period_grain,
+                    row.period_start_date,
+                    measure,
+                    unit,
+                )
+                compared += 1
+    # periods the report leaves out had nothing in them
+    assert all(not any(totals.values()) for totals in expected.values())
+    assert compared > 100 * 18  # two years of weeks and months
+
+
+def test_won_and_lost_add_up_to_the_closed_deals(history) -> None:
+    """Every deal closed by as_of_date is won or lost once, in one week and one month."""
+    _, _, report, _, closed, _ = history
+    outcome = {is_won: (count, float(amount or 0)) for is_won, count, amount in closed}
+    for grain in ("week", "month"):
+        rows = report[report.period_grain == grain]
+        assert rows.won_count.sum() == outcome[True][0]
+        assert float(rows.won_usd.sum()) == pytest.approx(outcome[True][1], abs=0.01)
+        assert rows.lost_count.sum() == outcome[False][0]
+        assert float(rows.lost_usd.sum()) == pytest.approx(outcome[False][1], abs=0.01)
+
+
+def test_this_weeks_closing_pipeline_is_the_recorded_snapshot(history) -> None:
+    """The run recorded the open deal records of as_of_date; the movement (from the change history)
+    must close this week and this month on the same deals and dollars."""
+    _, as_of, report, _, _, recorded = history
+    for grain in ("week", "month"):
+        start = period_start(as_of, grain)
+        due = [amount for close, amount in recorded if close < next_start(start, grain)]
+        row = report[(report.period_grain == grain) & (report.period_start_date.dt.date == start)]
+        assert len(row) == 1 and bool(row.is_current_period.iloc[0])
+        assert int(row.closing_pipeline_count.iloc[0]) == len(due) > 0
+        assert float(row.closing_pipeline_usd.iloc[0]) == pytest.approx(
+            float(sum(amount or 0 for amount in due)), abs=0.01
+        )
+
+
+def test_each_segment_type_adds_up_to_the_company(history) -> None:
+    _, _, _, segments, _, _ = history
+    columns = [f"{measure}_{unit}" for measure in MEASURES for unit in ("usd", "count")]
+    key = ["period_grain", "period_start_date"]
+    company = segments[segments.segment_type == "all"].set_index(key)[columns].astype(float)
+    for segment_type in ("owner", "channel", "icp_tier"):
+        summed = (
+            segments[segments.segment_type == segment_type]
+            .groupby(key)[columns]
+            .sum()
+            .astype(float)
+        )
+        assert summed.reindex(company.index).fillna(0).round(2).equals(company.round(2)), (
+            segment_type
+        )
