@@ -114,6 +114,37 @@ def _number(value: object, digits: int = 1) -> str:
     return "n/a" if value is None else f"{float(value):,.{digits}f}"  # type: ignore[arg-type]
 
 
+def print_this_week(one) -> None:
+    """This week's pipeline movement and stalls (the current week of rpt_pipeline_movement and
+    rpt_pipeline_stalls, to as_of_date)."""
+    movement = one(
+        "select period_start_date, period_end_date, opening_pipeline_usd, created_usd, "
+        "pulled_in_usd, pushed_out_usd, increased_usd - decreased_usd, won_usd, lost_usd, "
+        "closing_pipeline_usd, pushed_out_count "
+        "from marts.rpt_pipeline_movement where period_grain = 'week' and segment_type = 'all' "
+        "and is_current_period"
+    )
+    if movement:
+        start, end, opening, created, pulled, pushed, changed, won, lost, closing, count = movement
+        print(
+            f"  This week ({start} to {end}), pipeline due by Sunday: opened {_money(opening)}, "
+            f"created {_money(created)}, pulled in {_money(pulled)}, pushed out {_money(pushed)} "
+            f"({count} deals), amounts {'+' if float(changed) >= 0 else '-'}"
+            f"{_money(abs(float(changed)))}, won {_money(won)}, lost {_money(lost)}, "
+            f"now {_money(closing)}"
+        )
+    stalls = one(
+        "select newly_stalled_deals, newly_stalled_usd, unstalled_deals, "
+        "closed_while_stalled_deals from marts.rpt_pipeline_stalls "
+        "where segment_type = 'all' and is_current_week"
+    )
+    if stalls:
+        print(
+            f"  Newly stalled this week: {stalls[0]} ({_money(stalls[1])}); unstalled {stalls[2]}, "
+            f"closed while stalled {stalls[3]}"
+        )
+
+
 def print_headline_numbers(database: Path) -> None:
     """The company's headline numbers, read from the governed reports (never recomputed here)."""
     with duckdb.connect(str(database), read_only=True) as connection:
@@ -169,6 +200,7 @@ def print_headline_numbers(database: Path) -> None:
         stalled = one("select count(*), sum(amount_usd) from marts.rpt_stalled_deals")
         if stalled:
             print(f"  Stalled deals for the weekly review: {stalled[0]} ({_money(stalled[1])})")
+        print_this_week(one)
         tiers = connection.execute(
             "select icp_tier, leads, lead_to_won_rate, win_rate, average_won_deal_usd, "
             "median_sales_cycle_days, paid_cac_usd, trailing_logo_churn_rate "

@@ -167,11 +167,90 @@ def weekly_funnel_review() -> None:
     _pipeline_velocity(as_of)
     _stalled_deals(as_of)
     _speed_to_lead(as_of)
-    st.subheader("What changed this week")
-    st.info(
-        "Not available yet: week-over-week pipeline movement needs pipeline history "
-        "(snapshots), which the marts do not hold yet."
+    _what_changed_this_week()
+
+
+MOVES = {
+    "created_usd": "created",
+    "pulled_in_usd": "pulled in",
+    "increased_usd": "increased",
+    "pushed_out_usd": "pushed out",
+    "decreased_usd": "decreased",
+    "won_usd": "won",
+    "lost_usd": "lost",
+}
+OUTFLOWS = ("pushed_out_usd", "decreased_usd", "won_usd", "lost_usd")
+
+
+def _what_changed_this_week() -> None:
+    st.header("What changed this week")
+    weeks = query(
+        """
+        select *
+        from marts.rpt_pipeline_movement
+        where period_grain = 'week' and segment_type = 'all'
+        order by period_start_date desc
+        limit 9
+        """
     )
+    if weeks.empty:
+        _not_available(
+            "Pipeline movement",
+            "deals with a close date (salesforce.opportunity) and, for the past, their change "
+            "history (salesforce.opportunity_history)",
+        )
+        return
+    week = Row(weeks.iloc[0].to_dict())
+    st.caption(
+        f"The pipeline due by the week's end: open deals expected to close by Sunday, overdue ones "
+        f"included (rpt_pipeline_movement), week of {_day(week.period_start_date)} to "
+        f"{_day(week.period_end_date)}. At its start + created + pulled in - pushed out ± amount "
+        "changes - won - lost = now."
+    )
+    stalls = query(
+        """
+        select *
+        from marts.rpt_pipeline_stalls
+        where segment_type = 'all'
+        order by week_start_date desc
+        limit 12
+        """
+    )
+    this_week = Row(stalls.iloc[0].to_dict()) if len(stalls) else Row()
+    row_one = st.columns(3)
+    row_one[0].metric(
+        "Pipeline due this week, at its start", usd(week.opening_pipeline_usd), border=True
+    )
+    row_one[1].metric("Pipeline due this week, now", usd(week.closing_pipeline_usd), border=True)
+    row_one[2].metric(
+        "Pushed out this week",
+        usd(week.pushed_out_usd),
+        help=f"{number(week.pushed_out_count)} deals whose close date moved past Sunday",
+        border=True,
+    )
+    row_two = st.columns(3)
+    row_two[0].metric("Won this week", usd(week.won_usd), border=True)
+    row_two[1].metric("Lost this week", usd(week.lost_usd), border=True)
+    row_two[2].metric(
+        "Newly stalled this week",
+        number(this_week.newly_stalled_deals),
+        help=f"{usd(this_week.newly_stalled_usd)}; unstalled {number(this_week.unstalled_deals)}, "
+        f"closed while stalled {number(this_week.closed_while_stalled_deals)}",
+        border=True,
+    )
+    moves = weeks.melt(
+        id_vars=["period_start_date"], value_vars=list(MOVES), var_name="move", value_name="usd"
+    )
+    moves["usd"] = moves.usd.astype(float).where(
+        ~moves.move.isin(OUTFLOWS), -moves.usd.astype(float)
+    )
+    moves["move"] = moves.move.map(MOVES)
+    moves["week"] = pd.to_datetime(moves.period_start_date).dt.strftime("%Y-%m-%d")
+    st.markdown("**What moved the pipeline due each week (USD; out is negative)**")
+    st.bar_chart(moves, x="week", y="usd", color="move", height=300)
+    st.markdown("**Stalled deals at each week's end, and how many stalled that week**")
+    trend = stalls.assign(week=pd.to_datetime(stalls.week_start_date).dt.strftime("%Y-%m-%d"))
+    st.line_chart(trend, x="week", y=["stalled_deals", "newly_stalled_deals"], height=240)
 
 
 def funnel_cohorts(channel: str, months: list[date]) -> pd.DataFrame:

@@ -13,7 +13,7 @@ import os
 import re
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -132,6 +132,36 @@ def expected_figures(marts: Marts, channel: str = "All channels") -> dict[str, d
         / speed.mql_count.sum(),
         "Touched within 24 h, last complete month": speed.touched_within_24h_count.sum()
         / speed.mql_count.sum(),
+    }
+    # this week, from the snapshots and the deals (not from the movement report the page reads)
+    week_start = as_of - timedelta(days=as_of.weekday())
+    due_by, sunday_before = week_start + timedelta(days=7), week_start - timedelta(days=1)
+    snapshots = marts.df(
+        "select snapshot_date, opportunity_id, stage, amount_usd, close_date, is_stalled "
+        "from marts.fct_pipeline_snapshots where snapshot_date in (?, ?)",
+        [sunday_before, as_of],
+    )
+    day = pd.to_datetime(snapshots.snapshot_date).dt.date
+    now, before = snapshots[day == as_of], snapshots[day == sunday_before]
+    closed = marts.df(
+        "select is_won, amount_usd from marts.fct_opportunities "
+        "where is_closed and close_date between ? and ?",
+        [week_start, as_of],
+    )
+    stalled_before = set(
+        before[before.is_stalled][["opportunity_id", "stage"]].itertuples(index=False)
+    )
+    stalled_now = set(now[now.is_stalled][["opportunity_id", "stage"]].itertuples(index=False))
+    funnel |= {
+        "Pipeline due this week, now": now[
+            pd.to_datetime(now.close_date).dt.date < due_by
+        ].amount_usd.sum(),
+        "Pipeline due this week, at its start": before[
+            pd.to_datetime(before.close_date).dt.date < due_by
+        ].amount_usd.sum(),
+        "Won this week": closed[closed.is_won].amount_usd.sum(),
+        "Lost this week": closed[~closed.is_won].amount_usd.sum(),
+        "Newly stalled this week": len(stalled_now - stalled_before),
     }
     funnel_deltas["Open qualified opportunities"] = (
         latest.open_qualified_opportunities - previous.open_qualified_opportunities

@@ -192,3 +192,71 @@ def test_each_segment_type_adds_up_to_the_company(history) -> None:
         assert summed.reindex(company.index).fillna(0).round(2).equals(company.round(2)), (
             segment_type
         )
+
+
+def stalled_on(states: list[tuple], thresholds: dict[str, int], day: date) -> dict[str, str]:
+    """{deal: stage} of the deals open and stalled at the end of `day`, from their states
+    (opportunity_id, valid_from, is_open, stage, stage_entered_at), ordered by deal and state."""
+    end = datetime.combine(day + timedelta(days=1), datetime.min.time())
+    current: dict[str, tuple] = {}
+    for state in states:
+        if state[1] < end:
+            current[state[0]] = state
+    return {
+        deal: state[3]
+        for deal, state in current.items()
+        if state[2] and (day - state[4].date()).days > thresholds.get(state[3], 10**9)
+    }
+
+
+def test_stalled_deals_each_week_match_the_deals_states(demo_warehouse) -> None:
+    """Stalled, newly stalled, unstalled and closed while stalled, week by week, recomputed from
+    the deals' states and the stages' thresholds; the current week's equal today's flags."""
+    with duckdb.connect(str(demo_warehouse.build_database), read_only=True) as connection:
+        states = connection.execute(
+            "select opportunity_id, valid_from, is_open, stage, stage_entered_at "
+            "from intermediate.int_opportunity_states_sequenced "
+            "order by opportunity_id, state_number"
+        ).fetchall()
+        thresholds = dict(
+            connection.execute(
+                "select stage, stalled_after_days from intermediate.int_stage_stall_thresholds"
+            ).fetchall()
+        )
+        as_of = connection.execute(
+            "select max(snapshot_date) from intermediate.int_opportunity_snapshots_recorded"
+        ).fetchone()[0]
+        report = connection.execute(
+            "select week_start_date, stalled_deals, stalled_at_start_deals, newly_stalled_deals, "
+            "unstalled_deals, closed_while_stalled_deals from marts.rpt_pipeline_stalls "
+            "where segment_type = 'all' order by week_start_date"
+        ).fetchall()
+        today = dict(
+            connection.execute(
+                "select opportunity_id, stage from marts.fct_opportunities where is_stalled"
+            ).fetchall()
+        )
+    open_deals_by_day: dict[date, set[str]] = {}
+
+    def open_on(day: date) -> set[str]:
+        if day not in open_deals_by_day:
+            end = datetime.combine(day + timedelta(days=1), datetime.min.time())
+            current = {s[0]: s for s in states if s[1] < end}
+            open_deals_by_day[day] = {deal for deal, s in current.items() if s[2]}
+        return open_deals_by_day[day]
+
+    assert stalled_on(states, thresholds, as_of) == today and len(today) > 5
+    checked = 0
+    for week_start, stalled, at_start, newly, unstalled, closed in report:
+        end_day = min(week_start + timedelta(days=6), as_of)
+        now = stalled_on(states, thresholds, end_day)
+        before = stalled_on(states, thresholds, week_start - timedelta(days=1))
+        continuing = {deal for deal, stage in now.items() if before.get(deal) == stage}
+        left = set(before) - continuing
+        assert (stalled, at_start, newly) == (len(now), len(before), len(now) - len(continuing)), (
+            week_start
+        )
+        assert unstalled == len(left & open_on(end_day)), week_start
+        assert closed == len(left - open_on(end_day)), week_start
+        checked += 1
+    assert checked > 50

@@ -150,12 +150,11 @@ final as (
             when not enriched.is_closed
                 then {{ dbt.datediff('enriched.current_stage_entered_at', as_of_date(), 'day') }}
         end as {{ dbt.type_bigint() }}) as days_in_current_stage,
-        coalesce(
-            not enriched.is_closed
-            and {{ dbt.datediff('enriched.current_stage_entered_at', as_of_date(), 'day') }}
-            > thresholds.stalled_after_days,
-            false
-        ) as is_stalled,
+        {{ is_stalled(
+            'not enriched.is_closed',
+            dbt.datediff('enriched.current_stage_entered_at', as_of_date(), 'day'),
+            'thresholds.stalled_after_days',
+        ) }} as is_stalled,
         not enriched.is_closed and enriched.is_qualified_stage as is_qualified_pipeline,
         enriched.lead_source,
         enriched.channel,

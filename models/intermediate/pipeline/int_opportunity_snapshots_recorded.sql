@@ -46,6 +46,8 @@ final as (
         opportunities.probability,
         coalesce(opportunities.forecast_category, stages.forecast_category) as forecast_category,
         opportunities.owner_id,
+        enriched.days_in_current_stage as days_in_stage,
+        enriched.is_stalled,
         -- last: Spark's insert_overwrite wants the partition column at the end
         {{ as_of_date() }} as snapshot_date
     from enriched

@@ -140,7 +140,7 @@ sequenced as (
 
 ),
 
-final as (
+stated as (
 
     select
         {{ dbt.concat(["sequenced.opportunity_id", "'-'", dbt.cast("sequenced.state_number", dbt.type_string())]) }}
@@ -169,6 +169,47 @@ final as (
         on sequenced.opportunity_id = enriched.opportunity_id
     left join stages
         on sequenced.stage_name = stages.raw_stage_name
+
+),
+
+visits as (
+
+    -- consecutive states in the same canonical stage are one visit of the stage
+    select
+        *,
+        sum(case when stage = previous_stage then 0 else 1 end) over (
+            partition by opportunity_id order by state_number rows between unbounded preceding and current row
+        ) as stage_visit_number
+    from (
+        select
+            *,
+            lag(stage) over (partition by opportunity_id order by state_number) as previous_stage
+        from stated
+    ) as ordered
+
+),
+
+final as (
+
+    select
+        opportunity_state_id,
+        opportunity_id,
+        state_number,
+        valid_from,
+        valid_to,
+        is_recorded_change,
+        stage,
+        raw_stage_name,
+        min(valid_from) over (partition by opportunity_id, stage_visit_number) as stage_entered_at,
+        is_open,
+        is_won,
+        is_lost,
+        amount,
+        amount_usd,
+        close_date,
+        probability,
+        forecast_category
+    from visits
 
 )
 

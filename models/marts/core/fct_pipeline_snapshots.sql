@@ -27,6 +27,12 @@ opportunities as (
 
 ),
 
+thresholds as (
+
+    select * from {{ ref('int_stage_stall_thresholds') }}
+
+),
+
 calendar as (
 
     select * from {{ ref('int_calendar_days') }}
@@ -81,7 +87,10 @@ rebuilt as (
         states.close_date,
         states.probability,
         states.forecast_category,
-        opportunities.owner_id
+        opportunities.owner_id,
+        {%- set days_in_stage = dbt.datediff('states.stage_entered_at', 'rebuilt_dates.snapshot_date', 'day') %}
+        cast({{ days_in_stage }} as {{ dbt.type_bigint() }}) as days_in_stage,
+        {{ is_stalled('states.is_open', days_in_stage, 'thresholds.stalled_after_days') }} as is_stalled
     from rebuilt_dates
     left join recorded_dates
         on rebuilt_dates.snapshot_date = recorded_dates.snapshot_date
@@ -94,6 +103,8 @@ rebuilt as (
             )
     inner join opportunities
         on states.opportunity_id = opportunities.opportunity_id
+    left join thresholds
+        on states.stage = thresholds.stage
     where recorded_dates.snapshot_date is null and states.is_open
 
 ),
@@ -111,7 +122,9 @@ kept as (
         close_date,
         probability,
         forecast_category,
-        owner_id
+        owner_id,
+        days_in_stage,
+        is_stalled
     from recorded
 
 ),
@@ -142,6 +155,8 @@ final as (
         combined.probability,
         combined.forecast_category,
         combined.owner_id,
+        combined.days_in_stage,
+        combined.is_stalled,
         opportunities.channel,
         opportunities.icp_tier,
         cast({{ dbt.datediff('opportunities.created_at', 'combined.snapshot_date', 'day') }} as {{ dbt.type_bigint() }})
