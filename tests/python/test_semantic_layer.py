@@ -698,3 +698,57 @@ def test_churn_and_ltv_by_month_match_the_marts(semantic_warehouse: SemanticWare
     compare(mf, report, {"ltv_usd": "ltv_usd"}, rel=REPORT_FLOAT, absolute=0.006, keys=complete)
     with_cac = [key for key in complete if report[key]["ltv_to_cac_ratio"] is not None]
     compare(mf, report, {"ltv_to_cac": "ltv_to_cac_ratio"}, rel=REPORT_FLOAT, keys=with_cac)
+
+
+SNAPSHOT_WEEKS_SQL = """
+    -- each week's last snapshot (Sunday, or as_of_date in the current week)
+    with last_snapshots as (
+        select date_trunc('week', snapshot_date) as week, max(snapshot_date) as snapshot_date
+        from marts.fct_pipeline_snapshots
+        group by 1
+    )
+    select
+        cast(last_snapshots.week as date) as week,
+        sum(amount_usd) as open_pipeline_usd,
+        count(*) as open_deals,
+        count(*) filter (where is_stalled) as stalled_open_deals
+    from marts.fct_pipeline_snapshots
+    join last_snapshots using (snapshot_date)
+    group by 1
+"""
+
+
+def test_pipeline_history_metrics_match_the_marts(semantic_warehouse: SemanticWarehouse) -> None:
+    """Snapshot levels by week (each week's last snapshot) and at as_of_date (today's open and
+    stalled deals in fct_opportunities); pushed-out pipeline as the weekly movement rows."""
+    levels = ["open_pipeline_usd", "open_deals", "stalled_open_deals"]
+    mf = mf_query(semantic_warehouse, levels, ["metric_time__week"])
+    expected = keyed(sql(semantic_warehouse, SNAPSHOT_WEEKS_SQL), ["week"])
+    assert len(expected) > 50
+    compare(mf, expected, {metric: metric for metric in levels}, rel=1e-9, absolute=1e-6)
+    today = mf_query(semantic_warehouse, levels)[()]
+    [deals] = sql(
+        semantic_warehouse,
+        "select sum(amount_usd) as open_pipeline_usd, count(*) as open_deals, "
+        "count(*) filter (where is_stalled) as stalled_open_deals "
+        "from marts.fct_opportunities where not is_closed",
+    )
+    for metric in levels:
+        assert_same(metric, today[metric], as_number(deals[metric]), rel=1e-9)
+    moved = ["pipeline_pushed_out_usd", "pipeline_pushed_out_deals", "pipeline_pulled_in_usd"]
+    mf = mf_query(semantic_warehouse, moved, ["metric_time__week"])
+    report = keyed(
+        sql(
+            semantic_warehouse,
+            "select period_start_date as week, pushed_out_usd, pushed_out_count, pulled_in_usd "
+            "from marts.rpt_pipeline_movement "
+            "where period_grain = 'week' and segment_type = 'all'",
+        ),
+        ["week"],
+    )
+    columns = {
+        "pipeline_pushed_out_usd": "pushed_out_usd",
+        "pipeline_pushed_out_deals": "pushed_out_count",
+        "pipeline_pulled_in_usd": "pulled_in_usd",
+    }
+    assert compare(mf, report, columns, absolute=1e-6, keys=report.keys()) > 100
