@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 pytestmark = pytest.mark.slow  # reads the demo build: `make test-fast` skips it
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 MEASURES = (
     "opening_pipeline",
@@ -260,3 +263,55 @@ def test_stalled_deals_each_week_match_the_deals_states(demo_warehouse) -> None:
         assert closed == len(left - open_on(end_day)), week_start
         checked += 1
     assert checked > 50
+
+
+def test_forecast_accuracy_each_month_matches_the_states_deals_and_targets(demo_warehouse) -> None:
+    """Each month's opening pipeline by forecast category (the deals' states as the month
+    opened), the commit won in the month (fct_opportunities), and the quota of seeds/targets.csv."""
+    with duckdb.connect(str(demo_warehouse.build_database), read_only=True) as connection:
+        states = connection.execute(
+            "select opportunity_id, valid_from, is_open, close_date, amount_usd, "
+            "forecast_category from intermediate.int_opportunity_states_sequenced "
+            "order by opportunity_id, state_number"
+        ).fetchall()
+        won = connection.execute(
+            "select opportunity_id, date_trunc('month', close_date), amount_usd "
+            "from marts.fct_opportunities where is_won"
+        ).fetchall()
+        report = connection.execute(
+            "select month_start_date, opening_pipeline_usd, opening_commit_usd, "
+            "opening_best_case_usd, won_usd, won_from_commit_usd, quota_usd, pipeline_coverage "
+            "from marts.rpt_forecast_accuracy where segment_type = 'all' order by 1"
+        ).fetchall()
+    targets = pd.read_csv(PROJECT_DIR / "seeds" / "targets.csv", parse_dates=["month_start_date"])
+    quota = {
+        row.month_start_date.date(): row.quota_usd
+        for row in targets[targets.segment_type == "all"].itertuples()
+    }
+    won_in = {(deal, month.date()): float(amount or 0) for deal, month, amount in won}
+    checked = 0
+    for month, opening, commit, best_case, won_usd, won_commit, quota_usd, coverage in report:
+        start = datetime.combine(month, datetime.min.time())
+        due_by = next_start(month, "month")
+        current: dict[str, tuple] = {}
+        for state in states:
+            if state[1] < start:
+                current[state[0]] = state
+        due = [s for s in current.values() if s[2] and s[3] is not None and s[3] < due_by]
+        by_category: dict[str, float] = defaultdict(float)
+        for state in due:
+            by_category[state[5]] += float(state[4] or 0)
+        assert float(opening) == pytest.approx(sum(by_category.values()), abs=0.01), month
+        assert float(commit) == pytest.approx(by_category["Commit"], abs=0.01), month
+        assert float(best_case) == pytest.approx(by_category["Best Case"], abs=0.01), month
+        expected_won = sum(v for (deal, m), v in won_in.items() if m == month)
+        assert float(won_usd) == pytest.approx(expected_won, abs=0.01), month
+        commit_won = sum(won_in.get((s[0], month), 0.0) for s in due if s[5] == "Commit")
+        assert float(won_commit) == pytest.approx(commit_won, abs=0.01), month
+        if month in quota:
+            assert float(quota_usd) == quota[month]
+            assert coverage == pytest.approx(float(opening) / quota[month], rel=1e-9)
+        else:
+            assert quota_usd is None and coverage is None
+        checked += 1
+    assert checked >= 20 and sum(1 for row in report if row[6] is not None) >= 18
