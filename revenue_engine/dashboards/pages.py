@@ -614,6 +614,42 @@ def icp_calibration() -> None:
     )
 
     _mql_acceptance(as_of)
+    _revenue_by_tier(as_of)
+
+
+def _revenue_by_tier(as_of: date) -> None:
+    st.header("Recurring revenue won and lost, by tier")
+    months = _complete_months(as_of, 12)
+    tiers = query(
+        """
+        select segment_value as icp_tier, sum(new_mrr_usd) as new_mrr_usd,
+            sum(expansion_mrr_usd) as expansion_mrr_usd,
+            sum(contraction_mrr_usd) as contraction_mrr_usd,
+            sum(churned_mrr_usd) as churned_mrr_usd, sum(new_customers) as new_customers,
+            sum(churned_customers) as churned_customers
+        from marts.rpt_mrr_movements
+        where segment_type = 'icp_tier' and month_start_date between ? and ?
+        group by segment_value
+        order by segment_value
+        """,
+        [months[0], months[-1]],
+    )
+    if tiers.empty:
+        _not_available("MRR movements", "subscriptions (billing.subscription)")
+        return
+    st.caption(
+        f"MRR in USD, {_month(months[0])} to {_month(months[-1])} (the last 12 complete months, "
+        "rpt_mrr_movements): what each tier's customers added and took away. Bad-fit customers "
+        "churn: compare churned with new MRR."
+    )
+    chart = tiers.melt(
+        id_vars=["icp_tier"],
+        value_vars=["new_mrr_usd", "expansion_mrr_usd", "contraction_mrr_usd", "churned_mrr_usd"],
+        var_name="movement",
+        value_name="usd",
+    )
+    st.bar_chart(chart, x="icp_tier", y="usd", color="movement", stack=False, height=260)
+    st.dataframe(tiers, hide_index=True, width="stretch")
 
 
 def _mql_acceptance(as_of: date) -> None:

@@ -315,3 +315,60 @@ def test_forecast_accuracy_each_month_matches_the_states_deals_and_targets(demo_
             assert quota_usd is None and coverage is None
         checked += 1
     assert checked >= 20 and sum(1 for row in report if row[6] is not None) >= 18
+
+
+def test_mrr_movements_equal_a_replay_of_the_subscriptions(demo_warehouse) -> None:
+    """Each customer's MRR at every month's start and end from fct_subscriptions, classified in
+    pandas; and the churn equals rpt_churn's."""
+    with duckdb.connect(str(demo_warehouse.build_database), read_only=True) as connection:
+        subscriptions = connection.execute(
+            "select coalesce(account_id, subscription_id) as customer, started_at, ended_at, "
+            "coalesce(mrr_usd, 0) as mrr from marts.fct_subscriptions where started_at is not null"
+        ).df()
+        as_of = connection.execute("select max(date_day) from marts.dim_dates").fetchone()[0]
+        report = connection.execute(
+            "select * from marts.rpt_mrr_movements where segment_type = 'all' "
+            "order by month_start_date"
+        ).df()
+        churn = connection.execute(
+            "select month_start_date, customers_churned, churned_mrr_usd from marts.rpt_churn "
+            "where icp_tier = 'all' and acquisition_channel = 'all'"
+        ).df()
+    as_of_at = pd.Timestamp(as_of)
+    ended = subscriptions.ended_at.where(subscriptions.ended_at <= as_of_at)
+    first = subscriptions.groupby("customer").started_at.min()
+
+    def mrr_at(moment: pd.Timestamp) -> pd.Series:
+        live = (subscriptions.started_at <= moment) & (ended.isna() | (moment < ended))
+        return subscriptions[live].groupby("customer").mrr.sum().astype(float)
+
+    checked = 0
+    for row in report.itertuples():
+        start = pd.Timestamp(row.month_start_date)
+        end = min(start + pd.DateOffset(months=1), as_of_at)
+        before, after = mrr_at(start), mrr_at(end)
+        both = before.index.intersection(after.index)
+        entered = after.index.difference(before.index)
+        new = entered[first[entered] >= start]
+        expected = {
+            "opening_mrr_usd": before.sum(),
+            "new_mrr_usd": after[new].sum(),
+            "reactivation_mrr_usd": after[entered.difference(new)].sum(),
+            "expansion_mrr_usd": (after[both] - before[both]).clip(lower=0).sum(),
+            "contraction_mrr_usd": (before[both] - after[both]).clip(lower=0).sum(),
+            "churned_mrr_usd": before[before.index.difference(after.index)].sum(),
+            "closing_mrr_usd": after.sum(),
+            "customers_at_start": len(before),
+            "new_customers": len(new),
+            "churned_customers": len(before.index.difference(after.index)),
+            "customers_at_end": len(after),
+        }
+        for column, value in expected.items():
+            assert float(getattr(row, column)) == pytest.approx(value, abs=0.01), (start, column)
+        checked += 1
+    assert checked >= 20 and report.new_customers.sum() > 50
+    merged = report.merge(churn, on="month_start_date")
+    assert (merged.churned_customers == merged.customers_churned).all()
+    assert (
+        merged.churned_mrr_usd_x.astype(float) - merged.churned_mrr_usd_y.astype(float)
+    ).abs().max() < 0.01
