@@ -24,6 +24,7 @@ from revenue_engine.generate.calendar import Window, stream
 from revenue_engine.generate.crm import build_crm
 from revenue_engine.generate.dirt import dirty_fields, soft_deletes_and_resyncs
 from revenue_engine.generate.finance import FxRates, make_expenses
+from revenue_engine.generate.ids import record_numbers, salesforce_ids
 from revenue_engine.generate.leads import lead_ids, lead_table, make_companies, simulate_leads
 from revenue_engine.generate.marketing import (
     Campaigns,
@@ -33,6 +34,7 @@ from revenue_engine.generate.marketing import (
     make_intensity,
     make_spend,
 )
+from revenue_engine.generate.opportunities import HISTORY_PREFIX, history_row_count, push_table
 from revenue_engine.generate.people import Users, make_users
 from revenue_engine.loaders.contract import CONTRACT
 
@@ -150,6 +152,18 @@ def _chunk_tables(world: _World, slot: int, count: int) -> dict[str, pa.Table]:
         dirt_rng = stream(seed, cal.STREAM_DIRT, slot)
         dirty_fields(dirt_rng, tables, world.dirt_rate, slot)
         soft_deletes_and_resyncs(dirt_rng, tables, world.dirt_rate, window.cutoff_us)
+    # close-date pushes join the history after the dirt: every other draw stays the same
+    first = history_row_count(crm.deals)
+    pushes = push_table(
+        crm.deals,
+        crm.opportunity_ids,
+        lambda count: salesforce_ids(HISTORY_PREFIX, record_numbers(slot, count, start=first)),
+        window,
+    )
+    history = tables["salesforce/opportunity_history"]
+    tables["salesforce/opportunity_history"] = pa.concat_tables(
+        [history, pushes.cast(history.schema)]
+    )
     return tables
 
 

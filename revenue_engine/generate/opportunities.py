@@ -238,6 +238,67 @@ def opportunity_table(
     )
 
 
+# close-date pushes before the proposal (more for poorer fit: tier A, B, C), days each
+PUSH_PROBABILITY = np.array([0.2, 0.35, 0.5])
+PUSH_DAYS = (10, 45)
+
+
+@dataclass
+class Pushes:
+    """Close-date pushes while a deal is before the proposal stage, ordered by deal and time."""
+
+    deal: np.ndarray  # deal row
+    time: np.ndarray  # µs
+    pushed: np.ndarray  # days the planned close date has moved by then (this push included)
+
+
+def close_date_pushes(deals: Deals, window: Window) -> Pushes:
+    """Up to two pushes per deal, on their own generator seeded by the deals, so every other table
+    (and the dirt) stays the same draw for draw."""
+    rng = np.random.default_rng([int(np.sum(deals.created % 1_000_003)), deals.size])
+    n = deals.size
+    chance = PUSH_PROBABILITY[np.clip(deals.tier.astype(np.int64), 0, 2)]
+    count = (rng.random(n) < chance).astype(np.int64) + (rng.random(n) < chance / 2)
+    late = deals.entries[:, vocab.STAGE_PROPOSAL :].min(axis=1)
+    end = np.minimum(np.minimum(late, deals.close_time), window.cutoff_us)
+    deal = np.repeat(np.arange(n), count)
+    span = np.maximum(end[deal] - deals.created[deal], 0)
+    time = deals.created[deal] + (rng.random(deal.size) * span).astype(np.int64)
+    days = rng.integers(PUSH_DAYS[0], PUSH_DAYS[1], deal.size)
+    keep = (span > 0) & (time < end[deal])
+    deal, time, days = deal[keep], time[keep], days[keep]
+    order = np.lexsort((time, deal))
+    deal, time, days = deal[order], time[order], days[order]
+    # at most two per deal: the second adds the first's days
+    second = np.r_[False, deal[1:] == deal[:-1]] if deal.size else np.zeros(0, bool)
+    pushed = days + np.where(second, np.r_[0, days[:-1]], 0)
+    return Pushes(deal, time, pushed)
+
+
+def _pushed_days(pushes: Pushes, deal: np.ndarray, at: np.ndarray, n: int) -> np.ndarray:
+    """Days the planned close date of each (deal, time) had been pushed by then."""
+    first_time = np.full(n, NO_TIME)
+    first_days = np.zeros(n, np.int64)
+    second_time = np.full(n, NO_TIME)
+    second_days = np.zeros(n, np.int64)
+    second = np.r_[False, pushes.deal[1:] == pushes.deal[:-1]] if pushes.deal.size else []
+    second = np.asarray(second, bool)
+    first_time[pushes.deal[~second]] = pushes.time[~second]
+    first_days[pushes.deal[~second]] = pushes.pushed[~second]
+    second_time[pushes.deal[second]] = pushes.time[second]
+    second_days[pushes.deal[second]] = pushes.pushed[second]
+    return np.where(
+        at >= second_time[deal],
+        second_days[deal],
+        np.where(at >= first_time[deal], first_days[deal], 0),
+    )
+
+
+def history_row_count(deals: Deals) -> int:
+    """Rows of history_table (a stage entered, or the close)."""
+    return int(np.count_nonzero(deals.entries != NO_TIME) + np.count_nonzero(deals.closed))
+
+
 def history_table(
     rng: np.random.Generator,
     deals: Deals,
@@ -245,7 +306,8 @@ def history_table(
     history_ids_for: Callable[[int], pa.Array],
     window: Window,
 ) -> pa.Table:
-    """salesforce/opportunity_history: a row per stage entered, then one for the close."""
+    """salesforce/opportunity_history: a row per stage entered, then one for the close. A row before
+    the proposal carries the planned close date as pushed by then (push_table adds the pushes)."""
     close_row = np.where(deals.closed, deals.close_time, NO_TIME)
     times = np.concatenate([deals.entries, close_row[:, None]], axis=1)
     deal, column = np.nonzero(times != NO_TIME)
@@ -260,8 +322,9 @@ def history_table(
     final_amount = deals.amount_final[deal]
     estimate = deals.amount_estimate[deal]
     amount = np.where(late | (at_close & deals.reached_proposal[deal]), final_amount, estimate)
-    close_day = np.where(late | at_close, deals.close_day[deal], deals.planned_day[deal])
     created = times[deal, column]
+    pushed = _pushed_days(close_date_pushes(deals, window), deal, created, deals.size)
+    close_day = np.where(late | at_close, deals.close_day[deal], deals.planned_day[deal] + pushed)
     synced = np.minimum(created + rng.integers(10, 8 * 60, count) * US_PER_MINUTE, window.cutoff_us)
     if count:
         synced[np.argmax(synced)] = window.cutoff_us
@@ -277,5 +340,35 @@ def history_table(
             "probability": pa.array(vocab.STAGE_PROBABILITY[stage]),
             "is_deleted": pa.array(np.zeros(count, bool)),
             "_fivetran_synced": timestamps(synced),
+        },
+    )
+
+
+def push_table(
+    deals: Deals,
+    opportunity_ids: pa.Array,
+    ids_for: Callable[[int], pa.Array],
+    window: Window,
+) -> pa.Table:
+    """salesforce/opportunity_history rows of the close-date pushes: the stage the deal was in, its
+    estimate, the planned close date pushed. Added after the dirt: its draws stay the same."""
+    pushes = close_date_pushes(deals, window)
+    seen = deals.entries[pushes.deal] <= pushes.time[:, None]
+    stage = np.where(
+        seen.any(axis=1), vocab.OPEN_STAGE_COUNT - 1 - np.argmax(seen[:, ::-1], axis=1), 0
+    )
+    lag = (np.arange(pushes.deal.size) * 7919 % 470 + 10) * US_PER_MINUTE
+    return table(
+        "salesforce/opportunity_history",
+        {
+            "id": ids_for(pushes.deal.size),
+            "opportunity_id": take(opportunity_ids, pushes.deal),
+            "created_date": timestamps(pushes.time),
+            "stage_name": categories(vocab.STAGES, stage),
+            "amount": floats(deals.amount_estimate[pushes.deal]),
+            "close_date": dates(deals.planned_day[pushes.deal] + pushes.pushed),
+            "probability": pa.array(vocab.STAGE_PROBABILITY[stage]),
+            "is_deleted": pa.array(np.zeros(pushes.deal.size, bool)),
+            "_fivetran_synced": timestamps(np.minimum(pushes.time + lag, window.cutoff_us)),
         },
     )
