@@ -350,25 +350,42 @@ def push_table(
     ids_for: Callable[[int], pa.Array],
     window: Window,
 ) -> pa.Table:
-    """salesforce/opportunity_history rows of the close-date pushes: the stage the deal was in, its
-    estimate, the planned close date pushed. Added after the dirt: its draws stay the same."""
+    """salesforce/opportunity_history rows the stage entries do not make: each close-date push (the
+    stage the deal was in, its estimate, the planned date pushed), then, for an open deal before
+    the proposal whose record expects another close date (a slip past the window's end), the change
+    to the record's date, so the history ends where the record is. Added after the dirt: its draws
+    stay the same."""
     pushes = close_date_pushes(deals, window)
+    n = deals.size
     seen = deals.entries[pushes.deal] <= pushes.time[:, None]
-    stage = np.where(
+    push_stage = np.where(
         seen.any(axis=1), vocab.OPEN_STAGE_COUNT - 1 - np.argmax(seen[:, ::-1], axis=1), 0
     )
-    lag = (np.arange(pushes.deal.size) * 7919 % 470 + 10) * US_PER_MINUTE
+    last_entry = np.max(np.where(deals.entries == NO_TIME, 0, deals.entries), axis=1)
+    last_push = np.zeros(n, np.int64)
+    np.maximum.at(last_push, pushes.deal, pushes.time)
+    pushed = _pushed_days(pushes, np.arange(n), np.full(n, window.cutoff_us), n)
+    early = ~deals.closed & (deals.stage < vocab.STAGE_PROPOSAL)
+    slip = np.flatnonzero(early & (deals.close_day != deals.planned_day + pushed))
+    slip_time = np.minimum(
+        np.maximum(last_entry[slip], last_push[slip]) + 5 * US_PER_MINUTE, window.cutoff_us
+    )
+    deal = np.r_[pushes.deal, slip]
+    time = np.r_[pushes.time, slip_time]
+    stage = np.r_[push_stage, deals.stage[slip]]
+    close_day = np.r_[deals.planned_day[pushes.deal] + pushes.pushed, deals.close_day[slip]]
+    lag = (np.arange(deal.size) * 7919 % 470 + 10) * US_PER_MINUTE
     return table(
         "salesforce/opportunity_history",
         {
-            "id": ids_for(pushes.deal.size),
-            "opportunity_id": take(opportunity_ids, pushes.deal),
-            "created_date": timestamps(pushes.time),
+            "id": ids_for(deal.size),
+            "opportunity_id": take(opportunity_ids, deal),
+            "created_date": timestamps(time),
             "stage_name": categories(vocab.STAGES, stage),
-            "amount": floats(deals.amount_estimate[pushes.deal]),
-            "close_date": dates(deals.planned_day[pushes.deal] + pushes.pushed),
+            "amount": floats(deals.amount_estimate[deal]),
+            "close_date": dates(close_day),
             "probability": pa.array(vocab.STAGE_PROBABILITY[stage]),
-            "is_deleted": pa.array(np.zeros(pushes.deal.size, bool)),
-            "_fivetran_synced": timestamps(np.minimum(pushes.time + lag, window.cutoff_us)),
+            "is_deleted": pa.array(np.zeros(deal.size, bool)),
+            "_fivetran_synced": timestamps(np.minimum(time + lag, window.cutoff_us)),
         },
     )

@@ -29,7 +29,9 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 LEADS = 1500
 END_DATE = date(2026, 6, 30)  # the next day starts a month: the nightly publish must pass it
 NEXT_DAY = date(2026, 7, 1)
+# what each run recorded: only the nightly warehouse saw the first day (tested on their own below)
 HISTORY_TABLES = {"int_opportunity_snapshots_recorded", "fct_pipeline_snapshots"}
+LEAD_HISTORY_TABLES = {"int_lead_statuses_recorded", "fct_lead_status_history"}
 
 
 def build(raw: Path, warehouse: Path) -> str:
@@ -118,8 +120,9 @@ def test_every_table_equals_a_full_refresh(nightly: Nightly) -> None:
     assert len(tables) > 60
     differing = []
     for schema, table in tables:
+        if table in LEAD_HISTORY_TABLES:
+            continue
         one, other = f"nightly_build.{schema}.{table}", f"full_build.{schema}.{table}"
-        # recorded snapshots are history: only the nightly warehouse saw the first day
         where = f"where snapshot_date != date '{END_DATE}'" if table in HISTORY_TABLES else ""
         missing = connection.execute(
             f"select count(*) from (select * from {one} {where} except all select * from {other})"
@@ -170,26 +173,6 @@ def test_new_updated_and_deleted_records_reach_the_marts(nightly: Nightly) -> No
         "where ad_platform = 'google_ads'",
     )
     assert spend_days == [(date(2026, 7, 1),)]
-
-
-def test_a_rewritten_old_row_forces_a_full_refresh(nightly: Nightly) -> None:
-    """An old lead re-landed in place, load time unchanged: an incremental run would miss it."""
-    path = nightly.raw / "salesforce" / "lead.parquet"
-    database = nightly.nightly / "build" / "revenue_engine.duckdb"
-    nurturing = query(
-        database, "select lead_id from marts.fct_leads where lead_status = 'Nurturing'"
-    )
-    lead = sorted({row[0] for row in nurturing} - next_day_ids(nightly.raw, "lead", "true"))[0]
-    rewritten = path.with_suffix(".rewritten")
-    duckdb.sql(
-        f"copy (select * replace (case when id = '{lead}' then 'Disqualified' else status end "
-        f"as status) from '{path}') to '{rewritten}' (format parquet)"
-    )
-    rewritten.replace(path)
-    output = build(nightly.raw, nightly.nightly)
-    assert "Build: full refresh (raw table salesforce.lead changed at or before" in output
-    status = query(database, f"select lead_status from marts.fct_leads where lead_id = '{lead}'")
-    assert status == [("Disqualified",)]
 
 
 def test_each_run_records_its_day_and_keeps_the_earlier_ones(nightly: Nightly) -> None:
@@ -282,3 +265,59 @@ def test_the_movement_report_reads_both_days(nightly: Nightly) -> None:
     # the next day's revised deals (close date two weeks later) are pushed out of this week or
     # stay in July's pipeline: every move is accounted for
     assert movement("month", "2026-07-01", "opening_pipeline_count") > 0
+
+
+def test_lead_status_changes_are_recorded_run_by_run(nightly: Nightly) -> None:
+    """The first run records every live lead; the next day's run records exactly the leads the
+    next day's load created, worked (status changed) or deleted; the history mart chains them."""
+    database = nightly.nightly / "build" / "revenue_engine.duckdb"
+    table = "intermediate.int_lead_statuses_recorded"
+    first = dict(
+        query(
+            database, f"select lead_id, lead_status from {table} where recorded_date = '{END_DATE}'"
+        )
+    )
+    assert set(first) == nightly.leads_before
+    second = {
+        lead: (status, is_live)
+        for lead, status, is_live in query(
+            database,
+            f"select lead_id, lead_status, is_live from {table} where recorded_date = '{NEXT_DAY}'",
+        )
+    }
+    new = next_day_ids(nightly.raw, "lead", "not is_deleted and status = 'Open'")
+    worked = next_day_ids(nightly.raw, "lead", "not is_deleted and status = 'Working'")
+    deleted = next_day_ids(nightly.raw, "lead", "is_deleted")
+    status_changed = {lead for lead in worked if first.get(lead) != "Working"}
+    assert new and status_changed and deleted
+    assert set(second) == new | status_changed | (deleted & set(first))
+    assert all(second[lead] == ("Working", True) for lead in status_changed)
+    assert all(not second[lead][1] for lead in deleted)
+    # the mart: one current row per lead ever recorded, the first day's closed where a change came
+    rows = query(
+        database,
+        "select count(*) filter (where is_current), count(*) filter (where valid_to_date = "
+        f"'{NEXT_DAY}'), count(*) from marts.fct_lead_status_history",
+    )[0]
+    assert rows == (len(set(first) | set(second)), len(set(second) - new), len(first) + len(second))
+
+
+# last: it rewrites the raw data the tests above read
+def test_a_rewritten_old_row_forces_a_full_refresh(nightly: Nightly) -> None:
+    """An old lead re-landed in place, load time unchanged: an incremental run would miss it."""
+    path = nightly.raw / "salesforce" / "lead.parquet"
+    database = nightly.nightly / "build" / "revenue_engine.duckdb"
+    nurturing = query(
+        database, "select lead_id from marts.fct_leads where lead_status = 'Nurturing'"
+    )
+    lead = sorted({row[0] for row in nurturing} - next_day_ids(nightly.raw, "lead", "true"))[0]
+    rewritten = path.with_suffix(".rewritten")
+    duckdb.sql(
+        f"copy (select * replace (case when id = '{lead}' then 'Disqualified' else status end "
+        f"as status) from '{path}') to '{rewritten}' (format parquet)"
+    )
+    rewritten.replace(path)
+    output = build(nightly.raw, nightly.nightly)
+    assert "Build: full refresh (raw table salesforce.lead changed at or before" in output
+    status = query(database, f"select lead_status from marts.fct_leads where lead_id = '{lead}'")
+    assert status == [("Disqualified",)]

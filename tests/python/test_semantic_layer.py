@@ -752,3 +752,34 @@ def test_pipeline_history_metrics_match_the_marts(semantic_warehouse: SemanticWa
         "pipeline_pulled_in_usd": "pulled_in_usd",
     }
     assert compare(mf, report, columns, absolute=1e-6, keys=report.keys()) > 100
+
+
+def test_mrr_movement_metrics_match_the_marts(semantic_warehouse: SemanticWarehouse) -> None:
+    """By month, and by month and tier: the report's rows."""
+    metrics = ["new_mrr_usd", "reactivation_mrr_usd", "expansion_mrr_usd", "contraction_mrr_usd"]
+    mf = mf_query(semantic_warehouse, metrics, ["metric_time__month"])
+    report = keyed(
+        sql(
+            semantic_warehouse,
+            "select month_start_date as month, new_mrr_usd, reactivation_mrr_usd, "
+            "expansion_mrr_usd, contraction_mrr_usd "
+            "from marts.rpt_mrr_movements where segment_type = 'all'",
+        ),
+        ["month"],
+    )
+    columns = {metric: metric for metric in metrics}
+    assert compare(mf, report, columns, absolute=1e-6, keys=report.keys()) >= 4 * 20
+    by_tier = mf_query(
+        semantic_warehouse,
+        ["new_mrr_usd"],
+        ["metric_time__month", "mrr_movement_month__segment_value"],
+    )
+    tiers = keyed(
+        sql(
+            semantic_warehouse,
+            "select month_start_date as month, segment_value as tier, new_mrr_usd "
+            "from marts.rpt_mrr_movements where segment_type = 'icp_tier'",
+        ),
+        ["month", "tier"],
+    )
+    assert compare(by_tier, tiers, {"new_mrr_usd": "new_mrr_usd"}, absolute=1e-6) > 50

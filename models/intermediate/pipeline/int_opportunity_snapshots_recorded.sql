@@ -1,17 +1,9 @@
 -- Grain: one row per snapshot date and deal open at its end: the deal records as each run loaded them, kept
--- across runs. Each run writes the day it describes (as_of_date) and replaces only that day: insert_overwrite of
--- its date partition on Spark, delete+insert of its date on DuckDB (dbt's snapshots need Delta, Iceberg or Hudi
--- on Spark). A full refresh of the project leaves it alone (full_refresh=false): history cannot be rebuilt
--- from today's records. Values are the deal record's, not the change history's, so a history rewritten later
--- shows against them (fct_pipeline_snapshots, tests/pipeline).
-{{ config(
-    materialized='incremental',
-    incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
-    unique_key=(none if target.type == 'spark' else 'snapshot_date'),
-    partition_by=(['snapshot_date'] if target.type == 'spark' else none),
-    full_refresh=false,
-    on_schema_change='append_new_columns',
-) }}
+-- across runs. Each run writes the day it describes (as_of_date) and replaces only that day; a full refresh
+-- leaves it alone (macro recorded_history_config; dbt's snapshots need Delta, Iceberg or Hudi on Spark).
+-- Values are the deal record's, not the change history's, so a history rewritten later shows against them
+-- (fct_pipeline_snapshots; tests/python/test_incremental.py).
+{{ config(**recorded_history_config('snapshot_date')) }}
 
 with
 
