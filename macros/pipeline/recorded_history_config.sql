@@ -12,3 +12,22 @@
         'on_schema_change': 'append_new_columns',
     }) }}
 {% endmacro %}
+
+
+{#- In a recorded-history model: each key's latest row recorded before this run's as_of_date, as a select of
+    `columns`; on the first run (nothing recorded yet) the same columns of `empty_like`, with no rows. -#}
+{% macro previously_recorded(key, date_column, columns, empty_like) %}
+    {%- if is_incremental() -%}
+        select {{ columns | join(', ') }}
+        from (
+            select
+                *,
+                row_number() over (partition by {{ key }} order by {{ date_column }} desc) as recency
+            from {{ this }}
+            where {{ date_column }} < {{ as_of_date() }}
+        ) as ranked
+        where recency = 1
+    {%- else -%}
+        select {{ columns | join(', ') }} from {{ empty_like }} where false
+    {%- endif -%}
+{% endmacro %}

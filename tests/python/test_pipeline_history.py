@@ -372,3 +372,46 @@ def test_mrr_movements_equal_a_replay_of_the_subscriptions(demo_warehouse) -> No
     assert (
         merged.churned_mrr_usd_x.astype(float) - merged.churned_mrr_usd_y.astype(float)
     ).abs().max() < 0.01
+
+
+def test_the_weekly_funnel_adds_up_to_the_leads_deals_and_monthly_flows(demo_warehouse) -> None:
+    """Leads created and deals won or lost per week from fct_leads and fct_opportunities; every
+    stage's weekly events add up to rpt_funnel_conversion's monthly flow entries; open qualified
+    pipeline at the current week's end is today's (fct_opportunities.is_qualified_pipeline)."""
+    with duckdb.connect(str(demo_warehouse.build_database), read_only=True) as connection:
+        weekly = connection.execute(
+            "select * from marts.rpt_funnel_weekly where channel = 'all' order by week_start_date"
+        ).df()
+        leads = connection.execute("select created_at from marts.fct_leads").df()
+        deals = connection.execute(
+            "select close_date, is_won, amount_usd, is_qualified_pipeline "
+            "from marts.fct_opportunities"
+        ).df()
+        flows = dict(
+            connection.execute(
+                "select transition, sum(entered_count) from marts.rpt_funnel_conversion "
+                "where conversion_type = 'flow' group by transition"
+            ).fetchall()
+        )
+        as_of = connection.execute("select max(date_day) from marts.dim_dates").fetchone()[0]
+    week = lambda values: values.dt.to_period("W-SUN").dt.start_time.dt.date  # noqa: E731
+    created = leads.groupby(week(pd.to_datetime(leads.created_at))).size()
+    closed = deals[deals.close_date.notna()]
+    closed = closed[pd.to_datetime(closed.close_date).dt.date <= as_of]
+    won = closed[closed.is_won.astype(bool)]
+    lost = closed[~closed.is_won.astype(bool)]
+    by_week = weekly.set_index(pd.to_datetime(weekly.week_start_date).dt.date)
+    assert by_week.leads_created.to_dict() == {
+        day: count for day, count in created.items() if count
+    } | {day: 0 for day in by_week.index if day not in created.index}
+    won_weeks = won.groupby(week(pd.to_datetime(won.close_date))).size()
+    lost_weeks = lost.groupby(week(pd.to_datetime(lost.close_date))).size()
+    for day, row in by_week.iterrows():
+        assert row.deals_won == won_weeks.get(day, 0) and row.deals_lost == lost_weeks.get(day, 0)
+    assert float(by_week.won_amount_usd.sum()) == pytest.approx(float(won.amount_usd.sum()))
+    assert (
+        by_week.mqls.sum() == flows["mql_to_sql"]
+        and by_week.sqls.sum() == flows["sql_to_opportunity"]
+    )
+    current = by_week[by_week.is_current_week].iloc[0]
+    assert current.open_qualified_opportunities == int(deals.is_qualified_pipeline.sum())

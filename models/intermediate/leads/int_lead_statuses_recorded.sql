@@ -13,35 +13,6 @@ leads as (
 
 ),
 
-{% if is_incremental() %}
-
-recorded as (
-
-    select * from {{ this }}
-    where recorded_date < {{ as_of_date() }}
-
-),
-
-known as (
-
-    -- each lead's state as the runs before this day last recorded it
-    select
-        lead_id,
-        lead_status,
-        owner_id,
-        is_live
-    from (
-        select
-            *,
-            row_number() over (partition by lead_id order by recorded_date desc) as recency
-        from recorded
-    ) as ranked
-    where recency = 1
-
-),
-
-{% endif %}
-
 current_state as (
 
     select
@@ -53,11 +24,17 @@ current_state as (
 
 ),
 
+known as (
+
+    -- each lead's state as the runs before this day last recorded it (nothing before the first run)
+    {{ previously_recorded('lead_id', 'recorded_date', ['lead_id', 'lead_status', 'owner_id', 'is_live'], 'current_state') }}
+
+),
+
 changed as (
 
     select current_state.*
     from current_state
-    {% if is_incremental() -%}
     left join known
         on current_state.lead_id = known.lead_id
     where
@@ -65,9 +42,7 @@ changed as (
         or not known.is_live
         or known.lead_status is distinct from current_state.lead_status
         or known.owner_id is distinct from current_state.owner_id
-    {%- endif %}
 
-    {% if is_incremental() -%}
     union all
 
     -- a lead recorded live that is no longer among the live leads
@@ -80,7 +55,6 @@ changed as (
     left join current_state
         on known.lead_id = current_state.lead_id
     where known.is_live and current_state.lead_id is null
-    {%- endif %}
 
 ),
 
