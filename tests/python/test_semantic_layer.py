@@ -783,3 +783,36 @@ def test_mrr_movement_metrics_match_the_marts(semantic_warehouse: SemanticWareho
         ["month", "tier"],
     )
     assert compare(by_tier, tiers, {"new_mrr_usd": "new_mrr_usd"}, absolute=1e-6) > 50
+
+
+def test_forecast_and_stall_metrics_match_the_marts(semantic_warehouse: SemanticWarehouse) -> None:
+    """Commit conversion and coverage by month, pooled from the report's company rows; newly
+    stalled and unstalled deals by week."""
+    mf = mf_query(
+        semantic_warehouse, ["commit_conversion_rate", "pipeline_coverage"], ["metric_time__month"]
+    )
+    report = keyed(
+        sql(
+            semantic_warehouse,
+            "select month_start_date as month, won_from_commit_usd / nullif(opening_commit_usd, 0) "
+            "as commit_conversion_rate, opening_pipeline_usd / nullif(quota_usd, 0) "
+            "as pipeline_coverage from marts.rpt_forecast_accuracy where segment_type = 'all'",
+        ),
+        ["month"],
+    )
+    columns = {"commit_conversion_rate": "commit_conversion_rate"}
+    columns |= {"pipeline_coverage": "pipeline_coverage"}
+    assert compare(mf, report, columns, rel=1e-9, absolute=1e-9, keys=report.keys()) >= 2 * 18
+    mf = mf_query(
+        semantic_warehouse, ["newly_stalled_deals", "unstalled_deals"], ["metric_time__week"]
+    )
+    weeks = keyed(
+        sql(
+            semantic_warehouse,
+            "select week_start_date as week, newly_stalled_deals, unstalled_deals "
+            "from marts.rpt_pipeline_stalls where segment_type = 'all'",
+        ),
+        ["week"],
+    )
+    metrics = {"newly_stalled_deals": "newly_stalled_deals", "unstalled_deals": "unstalled_deals"}
+    assert compare(mf, weeks, metrics, keys=weeks.keys()) >= 100
