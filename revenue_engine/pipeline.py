@@ -28,6 +28,7 @@ from revenue_engine.dbt import DbtError, public_model_descriptions, public_model
 from revenue_engine.publish import publish
 from revenue_engine.publish_checks import ACCEPT_CHANGES, PublishBlockedError
 from revenue_engine.settings import Settings
+from revenue_engine.spark_tables import spark_tables_database
 
 LOCK_FILE = ".run.lock"
 
@@ -112,8 +113,9 @@ def archive_run_results(
     return target
 
 
-def check_quality(settings: Settings) -> bool:
-    """Great Expectations on the raw files and the build; Data Docs to WAREHOUSE_DIR/quality.
+def check_quality(settings: Settings, database: Path | None = None) -> bool:
+    """Great Expectations on the raw files and the build (`database`, by default the DuckDB build);
+    Data Docs to WAREHOUSE_DIR/quality.
 
     Returns whether every critical expectation passed; prints the summary either way.
     """
@@ -121,7 +123,7 @@ def check_quality(settings: Settings) -> bool:
 
     target = settings.target_dir
     report = run_quality(
-        settings.build_database,
+        database or settings.build_database,
         settings.raw_data_dir,
         settings.quality_dir,
         manifest=target / "manifest.json",
@@ -175,7 +177,7 @@ def _run(settings: Settings, publish_results: bool) -> int:
     # dbt runs in a child process while this one waits: import Great Expectations meanwhile
     threading.Thread(target=_import_quality, name="import-quality", daemon=True).start()
     if settings.target == "spark":
-        return _run_on_spark(settings, step_done, started, mark)
+        return _run_on_spark(settings, publish_results, (steps, step_done, started, mark))
     # the large tables' staging models read only the new loads unless the raw rows the last build
     # read changed (or code, settings, FULL_REFRESH=1): revenue_engine/incremental.py
     full_refresh = incremental.full_refresh_reason(settings)
@@ -200,7 +202,19 @@ def _run(settings: Settings, publish_results: bool) -> int:
     archive_run_results(settings, "passed")
     incremental.record(settings)
     mark = step_done("dbt build", mark)
-    if not check_quality(settings):
+    return _validate_and_publish(
+        settings, settings.build_database, publish_results, (steps, step_done, started, mark)
+    )
+
+
+def _validate_and_publish(
+    settings: Settings, database: Path, publish_results: bool, timing: tuple
+) -> int:
+    """Write-audit-publish after a passed build: Great Expectations on `database`, then the public
+    marts copied from it into a new release, swapped in as one unit; then the summary. `timing`:
+    the run's (steps, step_done, started, mark)."""
+    steps, step_done, started, mark = timing
+    if not check_quality(settings, database):
         return fail(
             settings,
             [f"data quality (details above; Data Docs in {settings.quality_dir})"],
@@ -209,7 +223,7 @@ def _run(settings: Settings, publish_results: bool) -> int:
     if publish_results:
         try:
             counts = publish(
-                settings.build_database,
+                database,
                 settings.published_database,
                 settings.parquet_dir,
                 public_models(settings.target_dir),
@@ -228,19 +242,20 @@ def _run(settings: Settings, publish_results: bool) -> int:
             f"\nPublished {len(counts)} public marts to {settings.published_database} "
             f"(Parquet in {settings.parquet_dir})"
         )
-    summary.print_summary(settings.build_database)
-    summary.print_headline_numbers(settings.build_database)
-    summary.print_audit_summary(settings.build_database)
+    summary.print_summary(database)
+    summary.print_headline_numbers(database)
+    summary.print_audit_summary(database)
     step_done("summary", mark)
     timings = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in steps.items())
     print(f"\nDone in {time.perf_counter() - started:.1f}s ({timings}).")
     return 0
 
 
-def _run_on_spark(settings: Settings, step_done, started: float, mark: float) -> int:
-    """DBT_TARGET=spark: every model, seed, data test and unit test on a local Spark session
-    (tables under SPARK_WAREHOUSE_DIR). The Great Expectations suites and the publish run on the
-    DuckDB build only so far: this run says so instead of skipping them silently."""
+def _run_on_spark(settings: Settings, publish_results: bool, timing: tuple) -> int:
+    """DBT_TARGET=spark: every model, seed and data test on a local Spark session (tables under
+    SPARK_WAREHOUSE_DIR), then the same write-audit-publish as on DuckDB over Spark's tables, read
+    in place through a DuckDB database of views (revenue_engine/spark_tables.py)."""
+    steps, step_done, started, mark = timing
     settings.spark_dir.mkdir(parents=True, exist_ok=True)
     print(f"Build: Spark (local session; metastore and tables in {settings.spark_dir})")
     try:
@@ -250,11 +265,9 @@ def _run_on_spark(settings: Settings, step_done, started: float, mark: float) ->
         lines = failures.explain_dbt_output(error.output, settings.raw_data_dir)
         return fail(settings, lines or [str(error)])
     archive_run_results(settings, "passed")
-    step_done("dbt build", mark)
-    print(
-        "\nBuilt and tested on Spark. Not on Spark yet: the Great Expectations suites and the "
-        f"publish (they run on the DuckDB build). Nothing was published; "
-        f"{settings.published_database} is unchanged."
+    mark = step_done("dbt build", mark)
+    database = spark_tables_database(settings.spark_dir)
+    print(f"Validating and publishing Spark's tables (read in place through {database})")
+    return _validate_and_publish(
+        settings, database, publish_results, (steps, step_done, started, mark)
     )
-    print(f"\nDone in {time.perf_counter() - started:.1f}s.")
-    return 0

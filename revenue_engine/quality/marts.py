@@ -124,7 +124,8 @@ def mart_suites(
     try:
         tables = connection.execute(
             "select table_schema, table_name from information_schema.tables "
-            f"where table_schema in {PUBLIC_SCHEMAS} and table_type = 'BASE TABLE' "
+            # views too: after a Spark build, its tables are views over their Parquet files
+            f"where table_schema in {PUBLIC_SCHEMAS} and table_type in ('BASE TABLE', 'VIEW') "
             "order by table_schema, table_name"
         ).fetchall()
         present = {name for _, name in tables}

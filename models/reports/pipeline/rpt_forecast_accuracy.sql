@@ -46,7 +46,8 @@ opening as (
         states.opportunity_id,
         coalesce(states.forecast_category, 'Pipeline') as forecast_category,
         coalesce(states.amount_usd, 0) as amount_usd,
-        coalesce(states.amount_usd, 0) * coalesce(states.probability, 0) / 100 as weighted_usd
+        -- in double precision: probability is a 4-byte float on DuckDB
+        coalesce(states.amount_usd, 0) * cast(coalesce(states.probability, 0) as {{ type_double() }}) / 100 as weighted_usd
     from months
     inner join states
         on
