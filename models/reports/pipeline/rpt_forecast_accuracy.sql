@@ -19,12 +19,6 @@ movements as (
 
 ),
 
-opportunities as (
-
-    select * from {{ ref('fct_opportunities') }}
-
-),
-
 targets as (
 
     select * from {{ ref('targets') }}
@@ -46,8 +40,12 @@ opening as (
         states.opportunity_id,
         coalesce(states.forecast_category, 'Pipeline') as forecast_category,
         coalesce(states.amount_usd, 0) as amount_usd,
-        -- in double precision: probability is a 4-byte float on DuckDB
-        coalesce(states.amount_usd, 0) * cast(coalesce(states.probability, 0) as {{ type_double() }}) / 100 as weighted_usd
+        -- per deal in double precision (probability is a 4-byte float on DuckDB), then a decimal: sums of
+        -- decimals do not depend on the order the engine adds them in
+        cast(
+            coalesce(states.amount_usd, 0) * cast(coalesce(states.probability, 0) as {{ type_double() }}) / 100
+            as {{ dbt.type_numeric() }}
+        ) as weighted_usd
     from months
     inner join states
         on
@@ -92,29 +90,7 @@ deals as (
 
 deal_segments as (
 
-    select
-        opportunity_id,
-        'all' as segment_type,
-        'all' as segment_value
-    from opportunities
-    union all
-    select
-        opportunity_id,
-        'owner' as segment_type,
-        coalesce(owner_id, 'unknown') as segment_value
-    from opportunities
-    union all
-    select
-        opportunity_id,
-        'channel' as segment_type,
-        coalesce(channel, 'unattributed') as segment_value
-    from opportunities
-    union all
-    select
-        opportunity_id,
-        'icp_tier' as segment_type,
-        coalesce(icp_tier, 'unknown') as segment_value
-    from opportunities
+    select * from {{ ref('int_opportunities_segmented') }}
 
 ),
 

@@ -80,6 +80,12 @@ stalled_at_start as (
 
 ),
 
+deal_segments as (
+
+    select * from {{ ref('int_opportunities_segmented') }}
+
+),
+
 open_at_end as (
 
     select
@@ -167,39 +173,17 @@ segmented as (
 
     select
         sides.*,
-        'all' as segment_type,
-        'all' as segment_value
-    from sides
-    union all
-    select
-        sides.*,
         'stage' as segment_type,
         sides.stage as segment_value
     from sides
     union all
     select
         sides.*,
-        'owner' as segment_type,
-        coalesce(opportunities.owner_id, 'unknown') as segment_value
+        deal_segments.segment_type,
+        deal_segments.segment_value
     from sides
-    left join opportunities
-        on sides.opportunity_id = opportunities.opportunity_id
-    union all
-    select
-        sides.*,
-        'channel' as segment_type,
-        coalesce(opportunities.channel, 'unattributed') as segment_value
-    from sides
-    left join opportunities
-        on sides.opportunity_id = opportunities.opportunity_id
-    union all
-    select
-        sides.*,
-        'icp_tier' as segment_type,
-        coalesce(opportunities.icp_tier, 'unknown') as segment_value
-    from sides
-    left join opportunities
-        on sides.opportunity_id = opportunities.opportunity_id
+    inner join deal_segments
+        on sides.opportunity_id = deal_segments.opportunity_id
 
 ),
 
