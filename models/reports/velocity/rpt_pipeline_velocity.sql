@@ -89,8 +89,23 @@ months as (
 deal_segments as (
 
     -- every deal once under each segment type
-    select * from {{ ref('int_opportunities_segmented') }}
-    where segment_type in ('all', 'channel', 'icp_tier')
+    select
+        opportunity_id,
+        'all' as segment_type,
+        'all' as segment_value
+    from opportunities
+    union all
+    select
+        opportunity_id,
+        'channel' as segment_type,
+        coalesce(channel, 'unattributed') as segment_value
+    from opportunities
+    union all
+    select
+        opportunity_id,
+        'icp_tier' as segment_type,
+        coalesce(icp_tier, 'unknown') as segment_value
+    from opportunities
 
 ),
 
