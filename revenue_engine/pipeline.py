@@ -134,6 +134,14 @@ def check_quality(settings: Settings, database: Path | None = None) -> bool:
     return report.passed
 
 
+def built_database(settings: Settings) -> Path:
+    """The database the audit and the publish read after a passed build: the DuckDB build, or on
+    Spark a DuckDB database of views over Spark's tables (made afresh: it only names files)."""
+    if settings.target == "spark":
+        return spark_tables_database(settings.spark_dir)
+    return settings.build_database
+
+
 def _import_quality() -> None:
     import revenue_engine.quality.runner  # noqa: F401  (check_quality's import then finds it loaded)
 
@@ -266,7 +274,7 @@ def _run_on_spark(settings: Settings, publish_results: bool, timing: tuple) -> i
         return fail(settings, lines or [str(error)])
     archive_run_results(settings, "passed")
     mark = step_done("dbt build", mark)
-    database = spark_tables_database(settings.spark_dir)
+    database = built_database(settings)
     print(f"Validating and publishing Spark's tables (read in place through {database})")
     return _validate_and_publish(
         settings, database, publish_results, (steps, step_done, started, mark)

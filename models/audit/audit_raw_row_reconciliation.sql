@@ -1,7 +1,9 @@
 -- Grain: one row per raw table: where every raw row went. raw_rows = staged_rows + superseded_rows +
--- soft_deleted_rows + quarantined_rows, each counted from its own place: raw, superseded and soft-deleted
--- rows from the raw table itself, quarantined rows from audit_quarantined_records, staged rows from the model
--- the marts read (the validated model where there is a quarantine, else the staging model). The test
+-- soft_deleted_rows + quarantined_rows, each counted from its own place: raw rows from the raw table itself,
+-- superseded and soft-deleted rows from its records (int_raw_records_counted: every copy of a record but its
+-- latest is superseded; a record whose latest load is one delete is soft-deleted, conflicting copies at the
+-- latest load are quarantined or flagged instead), quarantined rows from int_records_quarantined, staged rows
+-- from the model the marts read (the validated model where there is a quarantine, else the staging model). The test
 -- tests/audit/assert_raw_rows_reconcile.sql checks the sum against a fresh count of every raw table.
 {%- set staged = {
     'salesforce.account': [ref('int_accounts_validated'), none],
@@ -34,6 +36,17 @@ quarantined as (
 
 ),
 
+records as (
+
+    select
+        source_table,
+        sum(raw_rows) - count(*) as superseded_rows,
+        sum(case when is_deleted_at_latest and latest_versions = 1 then 1 else 0 end) as soft_deleted_rows
+    from {{ ref('int_raw_records_counted') }}
+    group by source_table
+
+),
+
 flagged as (
 
     select
@@ -56,13 +69,15 @@ final as (
         cast(tables.source_table as {{ dbt.type_string() }}) as source_table,
         cast(tables.raw_rows as {{ dbt.type_bigint() }}) as raw_rows,
         cast(tables.staged_rows as {{ dbt.type_bigint() }}) as staged_rows,
-        cast(tables.superseded_rows as {{ dbt.type_bigint() }}) as superseded_rows,
-        cast(tables.soft_deleted_rows as {{ dbt.type_bigint() }}) as soft_deleted_rows,
+        cast(coalesce(records.superseded_rows, 0) as {{ dbt.type_bigint() }}) as superseded_rows,
+        cast(coalesce(records.soft_deleted_rows, 0) as {{ dbt.type_bigint() }}) as soft_deleted_rows,
         cast(coalesce(quarantined.quarantined_rows, 0) as {{ dbt.type_bigint() }}) as quarantined_rows,
         cast(coalesce(flagged.flagged_rows, 0) as {{ dbt.type_bigint() }}) as flagged_rows,
-        tables.raw_rows = tables.staged_rows + tables.superseded_rows + tables.soft_deleted_rows
-        + coalesce(quarantined.quarantined_rows, 0) as is_reconciled
+        tables.raw_rows = tables.staged_rows + coalesce(records.superseded_rows, 0)
+        + coalesce(records.soft_deleted_rows, 0) + coalesce(quarantined.quarantined_rows, 0) as is_reconciled
     from tables
+    left join records
+        on tables.source_table = records.source_table
     left join quarantined
         on tables.source_table = quarantined.source_table
     left join flagged

@@ -179,12 +179,18 @@ def dbt_build(
         (settings.warehouse_dir / "tmp").mkdir(parents=True, exist_ok=True)
         target = invocation_target(settings, context, "build")
         # the same rule as make run: incremental only when the last passed build's raw rows are
-        # unchanged (revenue_engine/incremental.py); a subset run never records a new fingerprint
-        full_refresh = incremental.full_refresh_reason(settings)
-        context.log.info(
-            f"Build: full refresh ({full_refresh})" if full_refresh else "Build: incremental"
-        )
-        incremental.forget(settings)
+        # unchanged (revenue_engine/incremental.py); a subset run never records a new fingerprint.
+        # On Spark (DBT_TARGET=spark) every table is rebuilt each run, as in make run.
+        on_spark = settings.target == "spark"
+        full_refresh = None if on_spark else incremental.full_refresh_reason(settings)
+        if on_spark:
+            settings.spark_dir.mkdir(parents=True, exist_ok=True)
+            context.log.info(f"Build: Spark (local session; tables in {settings.spark_dir})")
+        else:
+            context.log.info(
+                f"Build: full refresh ({full_refresh})" if full_refresh else "Build: incremental"
+            )
+            incremental.forget(settings)
         with dbt_environment(settings.dbt_env()):
             invocation = dbt.cli(
                 ["build", *dbt_vars(settings), *(["--full-refresh"] if full_refresh else [])],
@@ -199,7 +205,7 @@ def dbt_build(
             context.log.info(f"Archived run_results.json to {archived}")
         if not passed:
             raise_dbt_failure(invocation, target, archived)
-        if not context.is_subset:
+        if not context.is_subset and not on_spark:
             incremental.record(settings, target)
 
 
@@ -208,13 +214,14 @@ QUALITY_CHECK = "great_expectations_suite_passes"
 
 
 def run_quality_validation(settings: Settings) -> tuple[bool, dict[str, Any]]:
-    """The Great Expectations step `make run` runs between build and publish.
+    """The Great Expectations step `make run` runs between build and publish (on the DuckDB
+    build, or on Spark's tables: pipeline.built_database).
 
     pipeline.check_quality validates the raw contract files and the public marts, prints its
     summary (this step's log) and writes Data Docs and summary.json to WAREHOUSE_DIR/quality;
     returns whether every critical expectation passed, and what to show in the UI.
     """
-    passed = pipeline.check_quality(settings)
+    passed = pipeline.check_quality(settings, pipeline.built_database(settings))
     details: dict[str, Any] = {"data_docs": settings.quality_dir / "index.html"}
     summary = settings.quality_dir / "summary.json"
     if summary.exists():
@@ -307,7 +314,7 @@ def published_marts(
         )
     with final_unless_transient("publish"):
         counts = publish(
-            settings.build_database,
+            pipeline.built_database(settings),
             settings.published_database,
             settings.parquet_dir,
             public_models(settings.project_dir / "target"),

@@ -47,8 +47,50 @@ def run_pipeline(env: dict[str, str]) -> str:
     return result.stdout
 
 
-def build_on_spark(base_env: dict[str, str], root: Path, target_path: str) -> dict:
-    """The pipeline on Spark into `root`; its environment, output, tables and manifest."""
+# The Dagster job `nightly_full_build`, executed in a process of its own with the given
+# environment; prints what the test asserts on (steps, failed checks, the dbt invocation's target).
+DAGSTER_JOB = """
+import json, sys
+import dagster as dg
+from revenue_engine.orchestration.project import DBT_PROJECT, StaleManifestPreparer
+StaleManifestPreparer().prepare(DBT_PROJECT)  # parse if a dbt file is newer (as `make dagster` does)
+from revenue_engine.orchestration.checks import FRESHNESS_CHECK_KEYS
+from revenue_engine.orchestration.definitions import defs
+job = defs.resolve_job_def("nightly_full_build")
+result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+evaluations = result.get_asset_check_evaluations()
+expected = set(job.asset_layer.asset_graph.asset_check_keys) - set(FRESHNESS_CHECK_KEYS)
+print(json.dumps({
+    "success": result.success,
+    "expected_checks": len(expected),
+    "materialized": len(result.get_asset_materialization_events()),
+    "checks": len(evaluations),
+    "failed_checks": [e.asset_check_key.to_user_string() for e in evaluations if not e.passed],
+    "failed_steps": [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"],
+}))
+"""
+
+
+def run_dagster_job(env: dict[str, str]) -> str:
+    """The Dagster job `nightly_full_build` in `env` (the scheduler's path); its last output line,
+    a JSON summary of the run."""
+    result = subprocess.run(
+        [sys.executable, "-c", DAGSTER_JOB],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-6000:]
+    return result.stdout.strip().splitlines()[-1]
+
+
+def build_on_spark(
+    base_env: dict[str, str], root: Path, target_path: str, run=run_pipeline
+) -> dict:
+    """The pipeline on Spark into `root` (`revenue-engine run`, or `run_dagster_job`); its
+    environment, output, tables and manifest."""
     env = {
         **base_env,
         "DBT_TARGET": "spark",
@@ -58,7 +100,7 @@ def build_on_spark(base_env: dict[str, str], root: Path, target_path: str) -> di
         "DBT_TARGET_PATH": target_path,
     }
     env.pop("DUCKDB_PATH", None)
-    output = run_pipeline(env)
+    output = run(env)
     manifest = json.loads((PROJECT_DIR / target_path / "manifest.json").read_text())
     return {
         "env": env,
@@ -85,7 +127,9 @@ def maven_builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     env.pop("DUCKDB_PATH", None)
     duck = {"WAREHOUSE_DIR": str(root / "duckdb"), "DBT_TARGET_PATH": "target/pytest-maven-duckdb"}
     run_pipeline({**env, **duck})
-    spark = build_on_spark(env, root / "spark", "target/pytest-spark-maven")
+    # the Spark side runs as the scheduler would: the Dagster job (dbt writes its target folders
+    # under the warehouse; the parsed project's manifest is target/manifest.json)
+    spark = build_on_spark(env, root / "spark", "target", run=run_dagster_job)
     return {"published": root / "duckdb" / "analytics.duckdb", **spark}
 
 
@@ -187,6 +231,21 @@ def test_the_maven_win_rate_on_spark_is_the_exports(maven_builds) -> None:
         ).fetchone()
     assert deals == len(pipeline) == 8_800
     assert won / closed_deals == pytest.approx((closed["deal_stage"] == "Won").mean())
+
+
+def test_the_dagster_job_runs_on_spark(maven_builds) -> None:
+    """The scheduler's job against DBT_TARGET=spark: every step and every dbt test (as an asset
+    check) passes, Great Expectations validates Spark's tables, and the release is published."""
+    summary = json.loads(maven_builds["output"])
+    assert summary["success"], summary
+    assert summary["failed_steps"] == [] and summary["failed_checks"] == []
+    # every data test of the job is evaluated as a check (and the validation's own check)
+    assert summary["checks"] == summary["expected_checks"] > 300
+    published = maven_builds["root"] / "warehouse" / "analytics.duckdb"
+    with duckdb.connect(str(published), read_only=True) as connection:
+        deals = connection.execute("select count(*) from marts.fct_opportunities").fetchone()[0]
+    assert deals == len(pd.read_csv(MAVEN / "sales_pipeline.csv"))
+    assert (maven_builds["root"] / "warehouse" / "quality" / "summary.json").exists()
 
 
 def test_the_run_on_spark_validates_and_publishes(spark_build, demo_warehouse) -> None:
