@@ -52,8 +52,9 @@ def run_pipeline(env: dict[str, str]) -> str:
 DAGSTER_JOB = """
 import json, sys
 import dagster as dg
-from revenue_engine.orchestration.project import DBT_PROJECT, StaleManifestPreparer
-StaleManifestPreparer().prepare(DBT_PROJECT)  # parse if a dbt file is newer (as `make dagster` does)
+from revenue_engine.dbt import run_dbt
+from revenue_engine.settings import load_settings
+run_dbt(load_settings(), "parse", "--quiet")  # the code location reads the manifest, as `make dagster`
 from revenue_engine.orchestration.checks import FRESHNESS_CHECK_KEYS
 from revenue_engine.orchestration.definitions import defs
 job = defs.resolve_job_def("nightly_full_build")

@@ -580,6 +580,20 @@ stale_fx_rates as (
 
 -- References to records that are missing, soft-deleted or quarantined ---------------------------------------
 
+raw_ids as (
+
+    -- every id in a raw parent table (any load, soft-deleted ones included), from the one pass over the raw rows
+    select
+        source_table,
+        record_id as parent_id
+    from {{ ref('int_raw_records_counted') }}
+    where
+        source_table in (
+            'salesforce.account', 'salesforce.contact', 'salesforce.campaign', 'salesforce.opportunity', 'salesforce.lead'
+        )
+
+),
+
 parents as (
 
     -- every id a reference may point to, with its state: live, quarantined (live but held out of the
@@ -588,34 +602,28 @@ parents as (
         'account' as parent_type,
         raw_ids.parent_id,
         case when accounts.account_id is null then 'soft_deleted' else 'live' end as parent_state
-    from (
-        select distinct {{ normalize_id('id') }} as parent_id
-        from {{ source('salesforce', 'account') }}
-    ) as raw_ids
+    from raw_ids
     left join accounts
         on raw_ids.parent_id = accounts.account_id
+    where raw_ids.source_table = 'salesforce.account'
     union all
     select
         'contact' as parent_type,
         raw_ids.parent_id,
         case when contacts.contact_id is null then 'soft_deleted' else 'live' end as parent_state
-    from (
-        select distinct {{ normalize_id('id') }} as parent_id
-        from {{ source('salesforce', 'contact') }}
-    ) as raw_ids
+    from raw_ids
     left join contacts
         on raw_ids.parent_id = contacts.contact_id
+    where raw_ids.source_table = 'salesforce.contact'
     union all
     select
         'campaign' as parent_type,
         raw_ids.parent_id,
         case when campaigns.campaign_id is null then 'soft_deleted' else 'live' end as parent_state
-    from (
-        select distinct {{ normalize_id('id') }} as parent_id
-        from {{ source('salesforce', 'campaign') }}
-    ) as raw_ids
+    from raw_ids
     left join campaigns
         on raw_ids.parent_id = campaigns.campaign_id
+    where raw_ids.source_table = 'salesforce.campaign'
     union all
     select
         'user' as parent_type,
@@ -631,14 +639,12 @@ parents as (
             when opportunities.opportunity_id is null then 'quarantined'
             else 'live'
         end as parent_state
-    from (
-        select distinct {{ normalize_id('id') }} as parent_id
-        from {{ source('salesforce', 'opportunity') }}
-    ) as raw_ids
+    from raw_ids
     left join staged_opportunities
         on raw_ids.parent_id = staged_opportunities.opportunity_id
     left join opportunities
         on raw_ids.parent_id = opportunities.opportunity_id
+    where raw_ids.source_table = 'salesforce.opportunity'
     union all
     select
         'lead' as parent_type,
@@ -648,14 +654,12 @@ parents as (
             when leads.lead_id is null then 'quarantined'
             else 'live'
         end as parent_state
-    from (
-        select distinct {{ normalize_id('id') }} as parent_id
-        from {{ source('salesforce', 'lead') }}
-    ) as raw_ids
+    from raw_ids
     left join staged_leads
         on raw_ids.parent_id = staged_leads.lead_id
     left join leads
         on raw_ids.parent_id = leads.lead_id
+    where raw_ids.source_table = 'salesforce.lead'
 
 ),
 
