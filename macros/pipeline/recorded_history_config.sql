@@ -3,11 +3,24 @@
     the date partition on Spark (Parquet tables, no Delta or Iceberg here), delete+insert of the date on
     DuckDB. A full refresh of the project leaves it alone: the past cannot be rebuilt from today's records. -#}
 {% macro recorded_history_config(date_column) %}
+    {{ return(adapter.dispatch('recorded_history_config', 'revenue_engine')(date_column)) }}
+{% endmacro %}
+
+{% macro default__recorded_history_config(date_column) %}
     {{ return({
         'materialized': 'incremental',
-        'incremental_strategy': 'insert_overwrite' if target.type == 'spark' else 'delete+insert',
-        'unique_key': none if target.type == 'spark' else date_column,
-        'partition_by': [date_column] if target.type == 'spark' else none,
+        'incremental_strategy': 'delete+insert',
+        'unique_key': date_column,
+        'full_refresh': false,
+        'on_schema_change': 'append_new_columns',
+    }) }}
+{% endmacro %}
+
+{% macro spark__recorded_history_config(date_column) %}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'insert_overwrite',
+        'partition_by': [date_column],
         'full_refresh': false,
         'on_schema_change': 'append_new_columns',
     }) }}
