@@ -45,7 +45,7 @@ run: setup
 test: setup
 	WAREHOUSE_DIR=$(TEST_WAREHOUSE_DIR) $(BIN)/revenue-engine run
 	$(MAKE) unit-tests
-	WAREHOUSE_DIR=$(TEST_WAREHOUSE_DIR) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	WAREHOUSE_DIR=$(TEST_WAREHOUSE_DIR) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=25
 	$(MAKE) semantic orchestration lint
 
 test-fast: setup

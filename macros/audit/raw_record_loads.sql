@@ -10,10 +10,9 @@
     {#- a table whose load time column is not in the contract (finance.fx_rates) has one load: every copy is at it -#}
     {%- set loaded_at = node.loaded_at_field if node.loaded_at_field in node.columns else none -%}
     {%- set keys = raw_key_columns(source_table) -%}
-    {%- set content = [] -%}
+    {%- set columns = [] -%}
     {%- for column in node.columns -%}
-        {%- if not loop.first -%}{%- do content.append("'|'") -%}{%- endif -%}
-        {%- do content.append("coalesce(" ~ dbt.cast(adapter.quote(column), dbt.type_string()) ~ ", '<null>')") -%}
+        {%- do columns.append(adapter.quote(column)) -%}
     {%- endfor -%}
     {%- set is_deleted = "coalesce(cast(is_deleted as " ~ dbt.type_boolean() ~ "), false)" if 'is_deleted' in node.columns else "false" %}
     select
@@ -36,7 +35,7 @@
                 {{ audit_record_id(keys) }} as record_id,
                 {{ raw_load_time(loaded_at or "cast(null as " ~ dbt.type_timestamp() ~ ")") }} as loaded_at,
                 count(*) as copies,
-                count(distinct {{ dbt.hash(dbt.concat(content)) }}) as versions,
+                count(distinct {{ row_fingerprint(columns) }}) as versions,
                 max(case when {{ is_deleted }} then 1 else 0 end) = 1 as is_deleted
             from {{ source(source_name, table_name) }}
             where {{ raw_key_present(source_table) }}

@@ -54,7 +54,7 @@ import json, sys
 import dagster as dg
 from revenue_engine.dbt import run_dbt
 from revenue_engine.settings import load_settings
-run_dbt(load_settings(), "parse", "--quiet")  # the code location reads the manifest, as `make dagster`
+run_dbt(load_settings(), "parse", "--quiet")  # the code location reads the manifest
 from revenue_engine.orchestration.checks import FRESHNESS_CHECK_KEYS
 from revenue_engine.orchestration.definitions import defs
 job = defs.resolve_job_def("nightly_full_build")
