@@ -10,18 +10,18 @@ import csv
 import os
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import processes
 import pyarrow as pa
 
 from revenue_engine.loaders.contract import CONTRACT, build_table, write_table
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+PROJECT_DIR = processes.PROJECT_DIR
 LOAD = datetime(2026, 6, 30, 6, 0)  # every load: as_of_date defaults to 2026-06-30
 EARLIER = LOAD - timedelta(days=3)
 # Only what the audit and the core marts need: the report marts are other suites' business.
@@ -380,26 +380,11 @@ class Sandbox:
 
     def dbt(self, *args: str) -> subprocess.CompletedProcess[str]:
         self.reset()
-        dbt = Path(sys.executable).parent / "dbt"
-        return subprocess.run(
-            [str(dbt), *args],
-            cwd=PROJECT_DIR,
-            env=self.env(),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        return processes.dbt(self.env(), *args)
 
     def pipeline(self, **extra_env: str) -> subprocess.CompletedProcess[str]:
         """`python -m revenue_engine run` on the sandbox (extra_env: TZ, thresholds, ...)."""
-        return subprocess.run(
-            [sys.executable, "-m", "revenue_engine", "run"],
-            cwd=PROJECT_DIR,
-            env={**self.env(), **extra_env},
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        return processes.pipeline({**self.env(), **extra_env})
 
 
 @dataclass(frozen=True)

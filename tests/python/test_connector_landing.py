@@ -15,10 +15,8 @@ unavailable, which are null rather than 0.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -26,8 +24,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from processes import dbt, passed, pipeline, warehouse_env
 
-from tests.python.conftest import PROJECT_DIR, DemoWarehouse
+from tests.python.conftest import DemoWarehouse
 
 pytestmark = pytest.mark.slow  # builds warehouses: `make test-fast` skips it
 
@@ -90,24 +89,13 @@ def landing(demo_warehouse: DemoWarehouse, tmp_path_factory: pytest.TempPathFact
 @pytest.fixture(scope="module")
 def run(landing: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
     warehouse = landing.parent / "warehouse"
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(PROJECT_DIR),
-        "RAW_DATA_DIR": str(landing),
-        "WAREHOUSE_DIR": str(warehouse),
-        "REVENUE_ENGINE_VARS": json.dumps(PASSTHROUGH),  # no custom-field mapping
-    }
-    for name in ("DUCKDB_PATH", "AS_OF_DATE", "DBT_TARGET_PATH"):
-        env.pop(name, None)
-    env["DBT_TARGET_PATH"] = str(landing.parent / "target")
-    result = subprocess.run(
-        [sys.executable, "-m", "revenue_engine", "run"],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    env = warehouse_env(
+        warehouse,
+        landing,
+        landing.parent / "target",
+        REVENUE_ENGINE_VARS=json.dumps(PASSTHROUGH),  # no custom-field mapping
     )
+    result = pipeline(env)
     return result, warehouse / "analytics.duckdb"
 
 
@@ -120,24 +108,14 @@ def dbt_build(raw: Path, workdir: Path, *args: str) -> Path:
     """`dbt build <args>` on the landing in `raw` into `workdir`/build.duckdb (no publish); the
     database, once dbt passed."""
     database = workdir / "build.duckdb"
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(PROJECT_DIR),
-        "RAW_DATA_DIR": str(raw),
-        "DUCKDB_PATH": str(database),
-        "DBT_TARGET_PATH": str(workdir / "target"),
-        "DBT_LOG_PATH": str(workdir / "logs"),
-    }
-    dbt = Path(sys.executable).parent / "dbt"
-    result = subprocess.run(
-        [str(dbt), "build", *args],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    env = warehouse_env(
+        workdir,
+        raw,
+        workdir / "target",
+        DUCKDB_PATH=str(database),
+        DBT_LOG_PATH=str(workdir / "logs"),
     )
-    assert result.returncode == 0, result.stdout[-3000:]
+    passed(dbt(env, "build", *args), tail=3000)
     return database
 
 
@@ -265,25 +243,15 @@ def test_org_fields_are_carried_into_the_marts(
 def test_a_passthrough_of_personal_data_or_of_a_column_that_did_not_land_is_refused(
     landing: Path,
 ) -> None:
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(PROJECT_DIR),
-        "RAW_DATA_DIR": str(landing),
-        "WAREHOUSE_DIR": str(landing.parent / "refused"),
-        "DBT_TARGET_PATH": str(landing.parent / "refused_target"),
-        "REVENUE_ENGINE_VARS": json.dumps(
+    env = warehouse_env(
+        landing.parent / "refused",
+        landing,
+        landing.parent / "refused_target",
+        REVENUE_ENGINE_VARS=json.dumps(
             {"passthrough_columns": {"salesforce.lead": ["email", "no_such_field_c"]}}
         ),
-    }
-    env.pop("DUCKDB_PATH", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "revenue_engine", "run"],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
     )
+    result = pipeline(env)
     assert result.returncode != 0
     assert "FAILED: salesforce.lead.email is personal data" in result.stderr
     assert "FAILED: salesforce.lead.no_such_field_c did not land" in result.stderr

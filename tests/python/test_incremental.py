@@ -10,22 +10,19 @@ next run must notice and refresh in full rather than miss it.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
+from processes import passed, pipeline, warehouse_env
 
 from revenue_engine.generate import generate
 from revenue_engine.generate.next_day import append_next_day
 
 pytestmark = pytest.mark.slow  # builds warehouses: `make test-fast` skips it
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 LEADS = 1500
 END_DATE = date(2026, 6, 30)  # the next day starts a month: the nightly publish must pass it
 NEXT_DAY = date(2026, 7, 1)
@@ -36,24 +33,7 @@ LEAD_HISTORY_TABLES = {"int_lead_statuses_recorded", "fct_lead_status_history"}
 
 def build(raw: Path, warehouse: Path) -> str:
     """The pipeline on `raw` into `warehouse`; its output (the run must pass)."""
-    env = {
-        **os.environ,
-        "RAW_DATA_DIR": str(raw),
-        "WAREHOUSE_DIR": str(warehouse),
-        "DBT_TARGET_PATH": str(warehouse / "target"),
-    }
-    env.pop("DUCKDB_PATH", None)
-    env.pop("FULL_REFRESH", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "revenue_engine", "run"],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-3000:]
-    return result.stdout
+    return passed(pipeline(warehouse_env(warehouse, raw, warehouse / "target")))
 
 
 def query(database: Path, sql: str) -> list[tuple]:

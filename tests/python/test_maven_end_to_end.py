@@ -6,22 +6,19 @@ The export has no leads, spend, expenses or subscriptions: those marts must buil
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import processes
 import pytest
 
 from revenue_engine.loaders.maven_crm import load_maven_crm
 
 pytestmark = pytest.mark.slow  # builds warehouses: `make test-fast` skips it
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-DATASET = PROJECT_DIR / "examples" / "maven_crm"
+DATASET = processes.PROJECT_DIR / "examples" / "maven_crm"
 
 
 @pytest.fixture(scope="module")
@@ -32,18 +29,8 @@ def pipeline() -> pd.DataFrame:
 def make_run(export: Path, root: Path) -> Path:
     """Load a Maven export and run the pipeline on it, as `make run` would; the warehouse."""
     load_maven_crm(export, root / "raw")
-    env = {**os.environ, "RAW_DATA_DIR": str(root / "raw")}
-    env["WAREHOUSE_DIR"] = str(root / "warehouse")
-    env.pop("DUCKDB_PATH", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "revenue_engine", "run"],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    env = processes.warehouse_env(root / "warehouse", root / "raw")
+    processes.passed(processes.pipeline(env), tail=4000)
     return root / "warehouse"
 
 

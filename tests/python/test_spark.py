@@ -13,38 +13,26 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
+from processes import PROJECT_DIR, dbt, passed, pipeline, python, warehouse_env
 
-from revenue_engine.dbt import dbt_executable, raw_files
+from revenue_engine.dbt import raw_files
 from revenue_engine.loaders.maven_crm import load_maven_crm
 
 pytestmark = [pytest.mark.slow, pytest.mark.spark]
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 MAVEN = PROJECT_DIR / "examples" / "maven_crm"
 MONEY_SUFFIXES = ("_usd", "amount", "spend", "mrr")
 
 
 def run_pipeline(env: dict[str, str]) -> str:
     """`revenue-engine run` in `env`, as `make run` would; its output."""
-    result = subprocess.run(
-        [sys.executable, "-m", "revenue_engine", "run"],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
-    return result.stdout
+    return passed(pipeline(env))
 
 
 # The Dagster job `nightly_full_build`, executed in a process of its own with the given
@@ -75,16 +63,7 @@ print(json.dumps({
 def run_dagster_job(env: dict[str, str]) -> str:
     """The Dagster job `nightly_full_build` in `env` (the scheduler's path); its last output line,
     a JSON summary of the run."""
-    result = subprocess.run(
-        [sys.executable, "-c", DAGSTER_JOB],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-6000:]
-    return result.stdout.strip().splitlines()[-1]
+    return passed(python(env, DAGSTER_JOB)).strip().splitlines()[-1]
 
 
 def build_on_spark(
@@ -124,10 +103,8 @@ def maven_builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """The real Maven CRM export, mapped by the loader, built on DuckDB and on Spark."""
     root = tmp_path_factory.mktemp("maven-engines")
     load_maven_crm(MAVEN, root / "raw")
-    env = {**os.environ, "RAW_DATA_DIR": str(root / "raw")}
-    env.pop("DUCKDB_PATH", None)
-    duck = {"WAREHOUSE_DIR": str(root / "duckdb"), "DBT_TARGET_PATH": "target/pytest-maven-duckdb"}
-    run_pipeline({**env, **duck})
+    env = warehouse_env(root / "duckdb", root / "raw", PROJECT_DIR / "target/pytest-maven-duckdb")
+    run_pipeline(env)
     # the Spark side runs as the scheduler would: the Dagster job (dbt writes its target folders
     # under the warehouse; the parsed project's manifest is target/manifest.json)
     spark = build_on_spark(env, root / "spark", "target", run=run_dagster_job)
@@ -276,15 +253,7 @@ def test_the_run_on_spark_validates_and_publishes(spark_build, demo_warehouse) -
 
 def test_every_unit_test_passes_on_spark(spark_build) -> None:
     files = json.dumps({"raw_files": raw_files(Path(spark_build["env"]["RAW_DATA_DIR"]))})
-    result = subprocess.run(
-        [dbt_executable(), "test", "--selector", "unit_tests", "--vars", files],
-        cwd=PROJECT_DIR,
-        env={**spark_build["env"], "DBT_PROFILES_DIR": str(PROJECT_DIR)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-4000:]
+    passed(dbt(spark_build["env"], "test", "--selector", "unit_tests", "--vars", files))
     results = json.loads((PROJECT_DIR / "target/pytest-spark/run_results.json").read_text())
     statuses = [r["status"] for r in results["results"] if r["unique_id"].startswith("unit_test.")]
     assert len(statuses) >= 20 and set(statuses) == {"pass"}, statuses
