@@ -32,7 +32,12 @@ import time
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
-DUCKDB_SETTINGS = {"memory_limit": "4GB", "preserve_insertion_order": "false", "TimeZone": "UTC"}
+# as the build: the memory limit the pipeline is given (DUCKDB_MEMORY_LIMIT), no insertion order
+DUCKDB_SETTINGS = {
+    "memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT", "4GB"),
+    "preserve_insertion_order": "false",
+    "TimeZone": "UTC",
+}
 
 
 STEP = re.compile(r"([a-z][a-z ]*) ([0-9.]+)s")
