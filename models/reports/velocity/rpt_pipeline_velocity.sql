@@ -88,13 +88,24 @@ months as (
 
 deal_segments as (
 
-    -- every deal once under each segment type velocity reports (int_opportunities_segmented decides them)
+    -- every deal once under each segment type
     select
         opportunity_id,
-        segment_type,
-        segment_value
-    from {{ ref('int_opportunities_segmented') }}
-    where segment_type in ('all', 'channel', 'icp_tier')
+        'all' as segment_type,
+        'all' as segment_value
+    from opportunities
+    union all
+    select
+        opportunity_id,
+        'channel' as segment_type,
+        coalesce(channel, 'unattributed') as segment_value
+    from opportunities
+    union all
+    select
+        opportunity_id,
+        'icp_tier' as segment_type,
+        coalesce(icp_tier, 'unknown') as segment_value
+    from opportunities
 
 ),
 
