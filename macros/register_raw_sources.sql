@@ -13,8 +13,9 @@
     it lacks under its own name: read from its alias or var('raw_column_map'), filled from its when_absent var,
     or null (raw_landing()). A table that did not land becomes an empty view with the contract's columns when
     it is optional; a required table that did not land stops the run, naming it (a required column that did
-    not land is left out, and assert_raw_contract() names it). A history-mode
-    table (the connector's _fivetran_active) is read as its current rows. What did not land is logged once. -#}
+    not land is left out, and assert_raw_contract() names it). Every file also becomes <table>__landed, all its
+    rows with the reason the landing sets a row aside (landing_set_aside()); <table> is the rest. What did not
+    land is logged once. -#}
 {% macro duckdb__register_raw_sources() %}
     {{ return(register_raw_files()) }}
 {% endmacro %}
@@ -62,13 +63,21 @@
             {%- for column in table.columns if column.status in ('mapped', 'default') and column.name in table.landed_columns -%}
                 {%- do replaced.append(adapter.quote(column.name)) -%}
             {%- endfor -%}
-            {%- set history_mode = '_fivetran_active' in table.landed_columns -%}
             {%- set body = "select " ~ star_except(replaced)
-                ~ (", " ~ selects | join(", ") if selects else "") ~ " from " ~ raw_reader(table.path)
-                ~ (" where coalesce(cast(_fivetran_active as boolean), false)" if history_mode else "") -%}
+                ~ (", " ~ selects | join(", ") if selects else "") ~ " from " ~ raw_reader(table.path) -%}
         {%- endif -%}
         {%- do statements.append("create schema if not exists " ~ node.schema) -%}
-        {%- do statements.append("create or replace view " ~ node.schema ~ "." ~ node.identifier ~ " as " ~ body) -%}
+        {#- <table>__landed: every row of the file, as landed, with the landing filter's reason for the rows it sets
+            aside (audit_raw_row_reconciliation counts raw rows here); <table>: the rows the project reads -#}
+        {%- do statements.append(
+            "create or replace view " ~ node.schema ~ "." ~ node.identifier ~ "__landed as select *, "
+            ~ landing_set_aside(table) ~ " as _landing_set_aside from (" ~ body ~ ") as landed"
+        ) -%}
+        {%- do statements.append(
+            "create or replace view " ~ node.schema ~ "." ~ node.identifier ~ " as select "
+            ~ star_except(['_landing_set_aside']) ~ " from " ~ node.schema ~ "." ~ node.identifier
+            ~ "__landed where _landing_set_aside is null"
+        ) -%}
     {%- endfor -%}
     {%- if problems -%}
         {{ exceptions.raise_compiler_error("Raw contract violated:\n  - " ~ problems | join("\n  - ")) }}
@@ -76,10 +85,37 @@
     {%- for statement in statements -%}
         {%- do run_query(statement) -%}
     {%- endfor -%}
-    {{ log("Registered " ~ (statements | length // 2) ~ " raw tables from " ~ raw_dir, info=true) }}
+    {{ log("Registered " ~ (statements | length // 3) ~ " raw tables from " ~ raw_dir, info=true) }}
     {%- set report = raw_landing_report(tables) -%}
     {%- if report -%}
         {{ log("Not landed (null or empty, not an error): " ~ (report | join("; ")), info=true) }}
     {%- endif -%}
     {{ return('') }}
+{% endmacro %}
+
+{#- The reason a landed row is set aside before anything reads it, or null: in a history-mode table (the connector's
+    _fivetran_active) the versions that are no longer active. Null _fivetran_active is active, as the connector's
+    own packages read it: a table not in history mode carries the column empty. -#}
+{% macro landing_set_aside(table) %}
+    {%- if table.history_mode -%}
+        {{ return("case when not coalesce(cast(_fivetran_active as " ~ dbt.type_boolean() ~ "), true) "
+            ~ "then 'inactive_history_version' end") }}
+    {%- endif -%}
+    {{ return("cast(null as " ~ dbt.type_string() ~ ")") }}
+{% endmacro %}
+
+{#- The relation holding every landed row of `<source>.<table>`: the <table>__landed view over a landed file, else
+    (a cluster's table, or a table that did not land) the source itself. -#}
+{% macro landed_relation(source_table) %}
+    {%- set source_name, table_name = source_table.split('.') -%}
+    {%- set relation = source(source_name, table_name) -%}
+    {%- if execute and target.type in ('duckdb', 'spark') -%}
+        {%- set landed = adapter.get_relation(
+            database=relation.database, schema=relation.schema, identifier=relation.identifier ~ '__landed'
+        ) -%}
+        {%- if landed is not none -%}
+            {{ return(landed) }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(relation) }}
 {% endmacro %}

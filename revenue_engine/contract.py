@@ -24,6 +24,7 @@ import argparse
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
@@ -87,6 +88,8 @@ class Table:
     columns: tuple[Column, ...]
     required: bool = False
     needed_for: str | None = None
+    warn_after: timedelta | None = None  # freshness, as dbt states it (loaded_at_field's age)
+    error_after: timedelta | None = None
 
     @property
     def required_columns(self) -> list[str]:
@@ -160,10 +163,12 @@ def load_contract(project_dir: Path = PROJECT_DIR) -> dict[str, Table]:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
         for source in document.get("sources", []):
             source_loaded_at = (source.get("config") or {}).get("loaded_at_field")
+            source_freshness = (source.get("config") or {}).get("freshness")
             for table in source.get("tables", []):
                 meta = _meta(table)
                 config = table.get("config") or {}
                 loaded_at = config.get("loaded_at_field", source_loaded_at)
+                freshness = config.get("freshness", source_freshness) or {}
                 keys = tuple(meta.get("keys") or ())
                 columns = tuple(
                     Column(
@@ -190,10 +195,56 @@ def load_contract(project_dir: Path = PROJECT_DIR) -> dict[str, Table]:
                     columns=columns,
                     required=bool(meta.get("required")),
                     needed_for=meta.get("needed_for"),
+                    warn_after=_period(freshness.get("warn_after")),
+                    error_after=_period(freshness.get("error_after")),
                 )
                 _check(entry, path)
                 tables[entry.path] = entry
     return tables
+
+
+PERIODS = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1), "day": timedelta(days=1)}
+
+
+def _period(threshold: Mapping | None) -> timedelta | None:
+    """dbt's freshness threshold ({count, period}) as a duration; None when not set."""
+    if not threshold or threshold.get("count") is None:
+        return None
+    return int(threshold["count"]) * PERIODS[threshold["period"]]
+
+
+def landing_key(name: str) -> str:
+    """A name as loaders spell it, compared without case or underscores (the dbt macro landing_key()):
+    `stage_name` is the Salesforce API's `StageName`, `opportunity_history` lands as `OpportunityHistory`."""
+    return name.lower().replace("_", "")
+
+
+class LandingError(ValueError):
+    """A landing that cannot be read as the contract says (two files for one table)."""
+
+
+def landed_files(raw_data_dir: Path) -> dict[str, Path]:
+    """`<source>/<table>` -> the file that landed for it under RAW_DATA_DIR (`<source>/<table>.parquet`
+    or `.csv`, the table's name in any case and with or without underscores), as dbt's
+    raw_landed_columns() finds it. Two files for one table raise LandingError naming both."""
+    found: dict[str, Path] = {}
+    for key, table in load_contract().items():
+        folder = raw_data_dir / table.source
+        if not folder.is_dir():
+            continue
+        matches = sorted(
+            path
+            for path in folder.iterdir()
+            if path.suffix in (".parquet", ".csv") and landing_key(path.stem) == landing_key(table.name)
+        )
+        if len(matches) > 1:
+            raise LandingError(
+                f"table {table.relation} landed as more than one file ({', '.join(map(str, matches))}): "
+                "which one is current cannot be decided; keep one"
+            )
+        if matches:
+            found[key] = matches[0]
+    return found
 
 
 def _source_files(project_dir: Path) -> list[Path]:
@@ -247,17 +298,31 @@ def markdown(project_dir: Path = PROJECT_DIR) -> str:
         "Required tables and columns (keys, and those marked required) must land: without them the "
         "run stops, naming them. Everything else may be absent: a table that did not land is read "
         "as empty and a column as null (or its default), the run says so at the start, "
-        "`audit.audit_raw_landing` lists it, and the figures that need it are not available. A "
-        "custom field `x__c` is also found under the connector's spelling `x_c`; var "
-        "`raw_column_map` maps any column to the org's own name or an SQL expression.",
+        "`audit.audit_raw_landing` lists it, and the figures that need it are not available.",
         "",
-        "| table | what one row is | key | load time | required |",
-        "|---|---|---|---|---|",
+        "Tables and columns are found under the names loaders give them, with no configuration: "
+        "the same name in any case and with or without underscores (the Salesforce API's "
+        "`StageName`, `MQL_Date__c`, `OpportunityHistory.csv`; a connector's `mql_date_c`), or an "
+        "alias listed below (the load time of Airbyte, `_airbyte_extracted_at`; Stitch, "
+        "`_sdc_batched_at`; else the API's `SystemModstamp`). `audit.audit_raw_landing` says which "
+        "loader shape each table was recognised as. Var `raw_column_map` maps any column to the "
+        "org's own name or an SQL expression. Two files for one table stop the run. A history-mode "
+        "table (`_fivetran_active`) is read as its active versions, null counting as active; the "
+        "inactive ones are counted in `audit.audit_raw_row_reconciliation`.",
+        "",
+        "Freshness is the dbt source freshness of each table (its latest load's age): `warn after` "
+        "warns, `error after` stops the publish. A live landing is measured against the run's "
+        "start; a landing whose freshest table is more than 30 days old is an export or a sample, "
+        "measured against its freshest table, with warnings only. A load later than the run's "
+        "start stops the run.",
+        "",
+        "| table | what one row is | key | load time | freshness | required |",
+        "|---|---|---|---|---|---|",
     ]
     for table in tables.values():
         lines.append(
             f"| `{table.path}` | {table.description.split('. ')[0].rstrip('.')}. | "
-            f"{', '.join(table.keys)} | {table.loaded_at or '(none)'} | "
+            f"{', '.join(table.keys)} | {table.loaded_at or '(none)'} | {_freshness(table)} | "
             f"{'yes' if table.required else 'no: ' + (table.needed_for or 'no mart')} |"
         )
     for table in tables.values():
@@ -288,6 +353,19 @@ def markdown(project_dir: Path = PROJECT_DIR) -> str:
                 f"{column.description.replace('|', '/')}{extra} |"
             )
     return "\n".join(lines) + "\n"
+
+
+def _freshness(table: Table) -> str:
+    def days(limit: timedelta) -> str:
+        return f"{limit.days} days" if not limit.seconds else f"{limit.total_seconds() / 3600:.0f} h"
+
+    if table.loaded_at is None:
+        return "(no load time)"
+    parts = []
+    if table.warn_after:
+        parts.append(f"warn after {days(table.warn_after)}")
+    parts.append(f"error after {days(table.error_after)}" if table.error_after else "never blocks")
+    return "; ".join(parts)
 
 
 def main(argv: list[str] | None = None, prog: str = "python -m revenue_engine.contract") -> int:

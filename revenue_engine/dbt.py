@@ -20,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+from revenue_engine.contract import landed_files
 from revenue_engine.settings import Settings
 
 KEEP_OUTPUT_LINES = 400
@@ -62,12 +63,9 @@ def dbt_vars(settings: Settings) -> list[str]:
 
 
 def raw_files(raw_data_dir: Path) -> dict[str, str]:
-    """{"<source>/<table>": file} of RAW_DATA_DIR, Parquet before CSV (as on DuckDB): Spark SQL
-    cannot list a folder, so the Spark target is told which files landed (var raw_files)."""
-    found: dict[str, str] = {}
-    for path in sorted(raw_data_dir.glob("*/*.csv")) + sorted(raw_data_dir.glob("*/*.parquet")):
-        found[f"{path.parent.name}/{path.stem}"] = str(path.resolve())
-    return found
+    """{"<source>/<table>": file} of RAW_DATA_DIR, found as on DuckDB (contract.landed_files): Spark
+    SQL cannot list a folder, so the Spark target is told which files landed (var raw_files)."""
+    return {key: str(path.resolve()) for key, path in landed_files(raw_data_dir).items()}
 
 
 def run_dbt(settings: Settings, *args: str, check: bool = True) -> int:

@@ -1,5 +1,6 @@
--- Grain: one row per raw table: where every raw row went. raw_rows = staged_rows + superseded_rows +
--- soft_deleted_rows + quarantined_rows, each counted from its own place: raw rows from the raw table itself,
+-- Grain: one row per raw table: where every raw row went. raw_rows = staged_rows + inactive_history_rows +
+-- superseded_rows + soft_deleted_rows + quarantined_rows, each counted from its own place: raw rows from every row
+-- that landed (the file, before any landing filter), inactive history versions from the rows the landing set aside,
 -- superseded and soft-deleted rows from its records (int_raw_records_counted: every copy of a record but its
 -- latest is superseded; a record whose latest load is one delete is soft-deleted, conflicting copies at the
 -- latest load are quarantined or flagged instead), quarantined rows from int_records_quarantined, staged rows
@@ -69,11 +70,12 @@ final as (
         cast(tables.source_table as {{ dbt.type_string() }}) as source_table,
         cast(tables.raw_rows as {{ dbt.type_bigint() }}) as raw_rows,
         cast(tables.staged_rows as {{ dbt.type_bigint() }}) as staged_rows,
+        cast(tables.inactive_history_rows as {{ dbt.type_bigint() }}) as inactive_history_rows,
         cast(coalesce(records.superseded_rows, 0) as {{ dbt.type_bigint() }}) as superseded_rows,
         cast(coalesce(records.soft_deleted_rows, 0) as {{ dbt.type_bigint() }}) as soft_deleted_rows,
         cast(coalesce(quarantined.quarantined_rows, 0) as {{ dbt.type_bigint() }}) as quarantined_rows,
         cast(coalesce(flagged.flagged_rows, 0) as {{ dbt.type_bigint() }}) as flagged_rows,
-        tables.raw_rows = tables.staged_rows + coalesce(records.superseded_rows, 0)
+        tables.raw_rows = tables.staged_rows + tables.inactive_history_rows + coalesce(records.superseded_rows, 0)
         + coalesce(records.soft_deleted_rows, 0) + coalesce(quarantined.quarantined_rows, 0) as is_reconciled
     from tables
     left join records

@@ -245,6 +245,7 @@ def _reconciliation_suite(connection: duckdb.DuckDBPyConnection) -> Suite:
     ).df()
     frame["unaccounted_rows"] = frame["raw_rows"] - (
         frame["staged_rows"]
+        + frame["inactive_history_rows"]
         + frame["superseded_rows"]
         + frame["soft_deleted_rows"]
         + frame["quarantined_rows"]
@@ -259,7 +260,8 @@ def _reconciliation_suite(connection: duckdb.DuckDBPyConnection) -> Suite:
     )
     suite.expect(
         gxe.ExpectColumnValuesToBeBetween,
-        "every raw row is accounted for: raw = staged + superseded + soft-deleted + quarantined",
+        "every raw row is accounted for: raw (the landed file) = staged + inactive history versions "
+        "+ superseded + soft-deleted + quarantined",
         column="unaccounted_rows",
         min_value=0,
         max_value=0,

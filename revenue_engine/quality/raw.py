@@ -12,10 +12,15 @@ quarantine or flag, reported here so the contract is documented and visible in D
   USD) covers, the contract's fixed vocabularies (warning);
 - ranges: money and counts non-negative, probability and lead score within 0-100, FX rates
   positive, close date not before creation, nothing dated after as_of_date (warning);
-- freshness: the table's latest load is within 36 h (warning) / 72 h (critical) of the freshest
-  table's, the thresholds of the dbt source freshness config, measured against the data rather than
-  the clock;
-- volume: the table has rows (warning: a team without ad platforms has empty ad tables).
+- freshness: the table's latest load is within its `warn_after` (warning) and `error_after`
+  (critical) of the source YAML's dbt freshness config. A live landing (its freshest table loaded
+  within EXPORT_AFTER of the quality step's start) is measured against that moment, as dbt source
+  freshness measures against the clock; an older landing is an export or a sample: each table is
+  measured against the freshest table's load, and staleness only warns. Only the tables that change
+  every working day (opportunity, task) have an `error_after`; users, accounts and contacts may be
+  weeks old. (A load later than the run's start stops the run in dbt: assert_load_times_plausible.)
+- volume: the table has rows (critical for a required table; a warning for an optional one: many
+  orgs never use the Lead object, and a team without ad platforms has empty ad tables).
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ import great_expectations.expectations as gxe
 import pyarrow as pa
 from great_expectations.expectations.row_conditions import Column
 
-from revenue_engine.contract import load_contract
+from revenue_engine.contract import Table, landed_files, load_contract
 from revenue_engine.loaders.contract import CONTRACT
 from revenue_engine.quality.suites import CRITICAL, WARNING, Finding, Suite, query_suite
 
@@ -121,8 +126,8 @@ MAPPED_COLUMNS = {
     ("salesforce/opportunity", "lead_source"): "channel_mapping",
 }
 
-FRESHNESS_WARN = timedelta(hours=36)
-FRESHNESS_ERROR = timedelta(hours=72)
+# A landing whose freshest table is older than this at the run is an export or a sample, not a live feed.
+EXPORT_AFTER = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -132,6 +137,7 @@ class Lookups:
     stage_names: tuple[str, ...]
     lead_sources: tuple[str, ...]
     as_of_date: date | None
+    run_started_at: datetime | None = None  # UTC, naive like the load times; None: no live check
 
 
 def loaded_at_column(table: str) -> str | None:
@@ -143,12 +149,9 @@ def loaded_at_column(table: str) -> str | None:
 
 
 def raw_file(raw_data_dir: Path, table: str) -> Path | None:
-    """The file dbt reads for `table` (Parquet before CSV, as register_raw_sources() picks)."""
-    for suffix in (".parquet", ".csv"):
-        candidate = raw_data_dir / f"{table}{suffix}"
-        if candidate.exists():
-            return candidate
-    return None
+    """The file dbt reads for `table` (contract.landed_files: any case, with or without underscores;
+    two files for one table raise LandingError)."""
+    return landed_files(raw_data_dir).get(table)
 
 
 def reader_sql(path: Path) -> str:
@@ -240,8 +243,9 @@ def raw_table_sql(
             selects.append(
                 'coalesce(cast(try_cast("is_closed" as boolean) as integer), 0) as "closed_flag"'
             )
+    # null _fivetran_active is active (a table not in history mode carries the column empty)
     where = (
-        " where coalesce(try_cast(_fivetran_active as boolean), false)"
+        " where coalesce(try_cast(_fivetran_active as boolean), true)"
         if ("_fivetran_active" in present)
         else ""
     )
@@ -376,7 +380,13 @@ def _table_suite(
         column_set=load_contract()[table].required_columns,
         exact_match=False,
     )
-    suite.expect(gxe.ExpectTableRowCountToBeBetween, "the table has rows", WARNING, min_value=1)
+    required = load_contract()[table].required
+    suite.expect(
+        gxe.ExpectTableRowCountToBeBetween,
+        "the table has rows" + ("" if required else " (optional: empty is allowed)"),
+        CRITICAL if required else WARNING,
+        min_value=1,
+    )
     for contract_field in schema:
         sql_type = SQL_TYPES[contract_field.type]
         probe = uncastable_column(contract_field.name, sql_type)
@@ -484,14 +494,47 @@ def _table_suite(
                     max_value=as_of_end,
                 )
     if freshest is not None and table in latest:
-        for limit, severity in ((FRESHNESS_WARN, WARNING), (FRESHNESS_ERROR, CRITICAL)):
-            hours = int(limit.total_seconds() // 3600)
-            suite.expect(
-                gxe.ExpectColumnMaxToBeBetween,
-                f"latest {loaded_at} within {hours} h of the freshest table's "
-                f"({freshest:%Y-%m-%d %H:%M})",
-                severity,
-                column=loaded_at,
-                min_value=freshest - limit,
-            )
+        _expect_fresh(suite, load_contract()[table], loaded_at, freshest, lookups.run_started_at)
     return suite
+
+
+def freshness_reference(freshest: datetime, run_started_at: datetime | None) -> tuple[datetime, bool]:
+    """The moment load times are measured against, and whether the landing is live: the run's start
+    when the freshest table loaded within EXPORT_AFTER of it, else (an export, a sample) the freshest
+    table's load."""
+    if run_started_at is not None and run_started_at - freshest <= EXPORT_AFTER:
+        return run_started_at, True
+    return freshest, False
+
+
+def _expect_fresh(
+    suite: Suite,
+    declared: Table,
+    loaded_at: str | None,
+    freshest: datetime,
+    run_started_at: datetime | None,
+) -> None:
+    """The table's latest load within its contract freshness (warn_after, error_after)."""
+    reference, live = freshness_reference(freshest, run_started_at)
+    against = (
+        f"the run's start ({reference:%Y-%m-%d %H:%M} UTC)"
+        if live
+        else f"the freshest table's load ({reference:%Y-%m-%d %H:%M}; an export: warnings only)"
+    )
+    limits = [(declared.warn_after, WARNING)]
+    if live:
+        limits.append((declared.error_after, CRITICAL))
+    for limit, severity in limits:
+        if limit is None:
+            continue
+        suite.expect(
+            gxe.ExpectColumnMaxToBeBetween,
+            f"latest {loaded_at} within {_duration(limit)} of {against}",
+            severity,
+            column=loaded_at,
+            min_value=reference - limit,
+        )
+
+
+def _duration(limit: timedelta) -> str:
+    return f"{limit.days} days" if limit.days and not limit.seconds else f"{limit.total_seconds() / 3600:.0f} h"

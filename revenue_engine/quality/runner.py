@@ -17,7 +17,7 @@ import json
 import os
 import sys
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -195,7 +195,12 @@ def lookups_from(database: Path, as_of_date: str | None) -> Lookups:
                 as_of = row[0] if row else None
             except duckdb.Error:
                 as_of = None
-    return Lookups(stage_names=stage_names, lead_sources=lead_sources, as_of_date=as_of)
+    return Lookups(
+        stage_names=stage_names,
+        lead_sources=lead_sources,
+        as_of_date=as_of,
+        run_started_at=datetime.now(UTC).replace(tzinfo=None),
+    )
 
 
 def _context(out: Path) -> Any:

@@ -1,5 +1,6 @@
--- Every raw row is accounted for: for each raw table, a fresh count of its rows equals
--- staged + superseded + soft-deleted + quarantined in audit_raw_row_reconciliation, and the model's
+-- Every raw row is accounted for: for each raw table, a fresh count of every row that landed equals
+-- staged + inactive history versions + superseded + soft-deleted + quarantined in audit_raw_row_reconciliation
+-- (a landing filter that drops rows without naming them fails here), and the model's
 -- own raw count agrees. Returns the tables that do not reconcile (and any raw table the model misses).
 with
 
@@ -22,6 +23,7 @@ final as (
         fresh_counts.raw_rows as fresh_raw_rows,
         reconciliation.raw_rows,
         reconciliation.staged_rows,
+        reconciliation.inactive_history_rows,
         reconciliation.superseded_rows,
         reconciliation.soft_deleted_rows,
         reconciliation.quarantined_rows
@@ -31,7 +33,8 @@ final as (
     where
         reconciliation.source_table is null
         or fresh_counts.raw_rows != reconciliation.raw_rows
-        or fresh_counts.raw_rows != reconciliation.staged_rows + reconciliation.superseded_rows
+        or fresh_counts.raw_rows != reconciliation.staged_rows + reconciliation.inactive_history_rows
+        + reconciliation.superseded_rows
         + reconciliation.soft_deleted_rows + reconciliation.quarantined_rows
 
 )
