@@ -214,8 +214,8 @@ def _period(threshold: Mapping | None) -> timedelta | None:
 
 
 def landing_key(name: str) -> str:
-    """A name as loaders spell it, compared without case or underscores (the dbt macro landing_key()):
-    `stage_name` is the Salesforce API's `StageName`, `opportunity_history` lands as `OpportunityHistory`."""
+    """A name as loaders spell it, compared without case or underscores (dbt's landing_key()):
+    `stage_name` is the API's `StageName`, `opportunity_history` lands as `OpportunityHistory`."""
     return name.lower().replace("_", "")
 
 
@@ -224,22 +224,24 @@ class LandingError(ValueError):
 
 
 def landed_files(raw_data_dir: Path) -> dict[str, Path]:
-    """`<source>/<table>` -> the file that landed for it under RAW_DATA_DIR (`<source>/<table>.parquet`
-    or `.csv`, the table's name in any case and with or without underscores), as dbt's
+    """`<source>/<table>` -> the file that landed for it under RAW_DATA_DIR (`<source>/<table>`
+    `.parquet` or `.csv`, the table's name in any case and with or without underscores), as dbt's
     raw_landed_columns() finds it. Two files for one table raise LandingError naming both."""
     found: dict[str, Path] = {}
     for key, table in load_contract().items():
         folder = raw_data_dir / table.source
         if not folder.is_dir():
             continue
+        wanted = landing_key(table.name)
         matches = sorted(
             path
             for path in folder.iterdir()
-            if path.suffix in (".parquet", ".csv") and landing_key(path.stem) == landing_key(table.name)
+            if path.suffix in (".parquet", ".csv") and landing_key(path.stem) == wanted
         )
         if len(matches) > 1:
+            files = ", ".join(map(str, matches))
             raise LandingError(
-                f"table {table.relation} landed as more than one file ({', '.join(map(str, matches))}): "
+                f"table {table.relation} landed as more than one file ({files}): "
                 "which one is current cannot be decided; keep one"
             )
         if matches:
@@ -355,16 +357,21 @@ def markdown(project_dir: Path = PROJECT_DIR) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _freshness(table: Table) -> str:
-    def days(limit: timedelta) -> str:
-        return f"{limit.days} days" if not limit.seconds else f"{limit.total_seconds() / 3600:.0f} h"
+def duration_text(limit: timedelta) -> str:
+    """A freshness threshold as people read it: `7 days`, `36 h`."""
+    if limit.days and not limit.seconds:
+        return f"{limit.days} days"
+    return f"{limit.total_seconds() / 3600:.0f} h"
 
+
+def _freshness(table: Table) -> str:
     if table.loaded_at is None:
         return "(no load time)"
     parts = []
     if table.warn_after:
-        parts.append(f"warn after {days(table.warn_after)}")
-    parts.append(f"error after {days(table.error_after)}" if table.error_after else "never blocks")
+        parts.append(f"warn after {duration_text(table.warn_after)}")
+    error = table.error_after
+    parts.append(f"error after {duration_text(error)}" if error else "never blocks")
     return "; ".join(parts)
 
 

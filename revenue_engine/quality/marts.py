@@ -260,8 +260,8 @@ def _reconciliation_suite(connection: duckdb.DuckDBPyConnection) -> Suite:
     )
     suite.expect(
         gxe.ExpectColumnValuesToBeBetween,
-        "every raw row is accounted for: raw (the landed file) = staged + inactive history versions "
-        "+ superseded + soft-deleted + quarantined",
+        "every raw row is accounted for: raw (the landed file) = staged + inactive history "
+        "versions + superseded + soft-deleted + quarantined",
         column="unaccounted_rows",
         min_value=0,
         max_value=0,

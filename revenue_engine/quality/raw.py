@@ -34,7 +34,7 @@ import great_expectations.expectations as gxe
 import pyarrow as pa
 from great_expectations.expectations.row_conditions import Column
 
-from revenue_engine.contract import Table, landed_files, load_contract
+from revenue_engine.contract import Table, duration_text, landed_files, load_contract
 from revenue_engine.loaders.contract import CONTRACT
 from revenue_engine.quality.suites import CRITICAL, WARNING, Finding, Suite, query_suite
 
@@ -126,7 +126,7 @@ MAPPED_COLUMNS = {
     ("salesforce/opportunity", "lead_source"): "channel_mapping",
 }
 
-# A landing whose freshest table is older than this at the run is an export or a sample, not a live feed.
+# A landing whose freshest table is older than this at the run is an export or a sample, not a feed.
 EXPORT_AFTER = timedelta(days=30)
 
 
@@ -498,10 +498,12 @@ def _table_suite(
     return suite
 
 
-def freshness_reference(freshest: datetime, run_started_at: datetime | None) -> tuple[datetime, bool]:
-    """The moment load times are measured against, and whether the landing is live: the run's start
-    when the freshest table loaded within EXPORT_AFTER of it, else (an export, a sample) the freshest
-    table's load."""
+def freshness_reference(
+    freshest: datetime, run_started_at: datetime | None
+) -> tuple[datetime, bool]:
+    """The moment load times are measured against, and whether the landing is live: the run's
+    start when the freshest table loaded within EXPORT_AFTER of it, else (an export, a sample) the
+    freshest table's load."""
     if run_started_at is not None and run_started_at - freshest <= EXPORT_AFTER:
         return run_started_at, True
     return freshest, False
@@ -529,12 +531,8 @@ def _expect_fresh(
             continue
         suite.expect(
             gxe.ExpectColumnMaxToBeBetween,
-            f"latest {loaded_at} within {_duration(limit)} of {against}",
+            f"latest {loaded_at} within {duration_text(limit)} of {against}",
             severity,
             column=loaded_at,
             min_value=reference - limit,
         )
-
-
-def _duration(limit: timedelta) -> str:
-    return f"{limit.days} days" if limit.days and not limit.seconds else f"{limit.total_seconds() / 3600:.0f} h"

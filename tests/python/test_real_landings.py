@@ -1,0 +1,342 @@
+"""Real landings publish on their first night, with no configuration, and every row is counted.
+
+A corpus of landings in the shapes real loaders produce, each with expectations computed here from
+the files (pandas), never from the models:
+
+- the Fivetran connector's own published Salesforce sample (tests/fixtures/fivetran_salesforce: six
+  tables synced months apart, `_fivetran_active` null on three of them, inactive history versions on
+  three others, soft deletes): it builds and publishes; every live lead and opportunity reaches the
+  marts and the reconciliation counts every row of every file;
+- the demo company as another loader lands it: Salesforce API names (`StageName`, `IsWon`,
+  `MQL_Date__c`, `OpportunityHistory.parquet`) and Airbyte's columns (`_airbyte_extracted_at`,
+  `_airbyte_raw_id`, no `_fivetran_synced`): every public mart equals the demo build's;
+- the demo company with its slowly changing tables synced weeks before the rest, `_fivetran_active`
+  present and null on lead, contact and task, and header-only optional tables: it publishes, its
+  leads mart equal to the demo build's;
+- a landing whose load times are later than the moment the run started fails, naming the table;
+- a table landed twice (Parquet and CSV) is refused, naming both files;
+- an unnamed filter between the file and the marts fails the reconciliation (the test re-runs the
+  reconciliation's own compiled SQL after dropping staged rows without a reason).
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from processes import passed, pipeline, warehouse_env
+
+from tests.python.conftest import DemoWarehouse
+
+pytestmark = pytest.mark.slow  # builds warehouses: `make test-fast` skips it
+
+SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "fivetran_salesforce"
+SAMPLE_TABLES = ["account", "user", "lead", "contact", "opportunity", "task"]
+API_TABLE_NAMES = {
+    "opportunity_history": "OpportunityHistory",
+    "opportunity_contact_role": "OpportunityContactRole",
+    "campaign_member": "CampaignMember",
+}
+
+
+def published_marts(database: Path) -> dict[str, pd.DataFrame]:
+    """Every public mart of a published file, rows in a stable order."""
+    with duckdb.connect(str(database), read_only=True) as connection:
+        names = [
+            row[0]
+            for row in connection.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' "
+                "order by table_name"
+            ).fetchall()
+        ]
+        marts = {}
+        for name in names:
+            frame = connection.execute(f'select * from marts."{name}"').df()
+            marts[name] = frame.sort_values(list(frame.columns)).reset_index(drop=True)
+    return marts
+
+
+def sample_frame(table: str) -> pd.DataFrame:
+    return pd.read_csv(SAMPLE / f"{table}.csv", dtype=str, keep_default_na=False)
+
+
+def is_true(values: pd.Series) -> pd.Series:
+    return values.str.strip().str.lower() == "true"
+
+
+def live_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows a reader of the connector keeps: active (null is active) and not deleted."""
+    active = ~(frame["_fivetran_active"].str.strip().str.lower() == "false")
+    deleted_column = "is_deleted" if "is_deleted" in frame else "_fivetran_deleted"
+    return frame[active & ~is_true(frame[deleted_column])]
+
+
+# --- the connector's own sample ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    root = tmp_path_factory.mktemp("fivetran_sample")
+    (root / "raw" / "salesforce").mkdir(parents=True)
+    for table in SAMPLE_TABLES:
+        shutil.copy(SAMPLE / f"{table}.csv", root / "raw" / "salesforce" / f"{table}.csv")
+    env = warehouse_env(root / "warehouse", root / "raw", target=root / "target")
+    output = passed(pipeline(env))
+    return root / "warehouse", output
+
+
+def test_the_connector_sample_publishes_with_no_configuration(sample_build: tuple[Path, str]):
+    warehouse, output = sample_build
+    assert (warehouse / "analytics.duckdb").exists()
+    assert "Published" in output
+
+
+def test_every_row_of_the_sample_files_is_counted(sample_build: tuple[Path, str]):
+    warehouse, _ = sample_build
+    with duckdb.connect(str(warehouse / "build" / "revenue_engine.duckdb"), read_only=True) as db:
+        reconciliation = db.execute(
+            "select source_table, raw_rows, inactive_history_rows, is_reconciled "
+            "from audit.audit_raw_row_reconciliation"
+        ).df()
+    counted = reconciliation.set_index("source_table")
+    for table in SAMPLE_TABLES:
+        frame = sample_frame(table)
+        inactive = (frame["_fivetran_active"].str.strip().str.lower() == "false").sum()
+        row = counted.loc[f"salesforce.{table}"]
+        assert row["raw_rows"] == len(frame), table  # every row of the file, before any filter
+        assert row["inactive_history_rows"] == inactive, table
+        assert bool(row["is_reconciled"]), table
+    # the tables whose _fivetran_active is null hold every row: nothing was lost to the filter
+    assert counted.loc["salesforce.contact", "raw_rows"] == 4
+    assert counted.loc["salesforce.task", "raw_rows"] == 10
+
+
+def test_every_live_lead_and_opportunity_reaches_the_marts(sample_build: tuple[Path, str]):
+    warehouse, _ = sample_build
+    with duckdb.connect(str(warehouse / "analytics.duckdb"), read_only=True) as published:
+        leads = {
+            row[0] for row in published.execute("select lead_id from marts.fct_leads").fetchall()
+        }
+        deals = {
+            row[0]
+            for row in published.execute(
+                "select opportunity_id from marts.fct_opportunities"
+            ).fetchall()
+        }
+        accounts = {
+            row[0]
+            for row in published.execute("select account_id from marts.dim_accounts").fetchall()
+        }
+    assert leads == set(live_rows(sample_frame("lead"))["id"])
+    assert len(leads) == 1  # the lead whose _fivetran_active is null
+    assert deals == set(live_rows(sample_frame("opportunity"))["id"])  # every one is soft-deleted
+    assert accounts == set(live_rows(sample_frame("account"))["id"])
+
+
+def test_tables_synced_months_apart_only_warn(sample_build: tuple[Path, str]):
+    """An export from 2019: each table against the freshest one's load, warnings only."""
+    _, output = sample_build
+    quality = output[output.index("Quality:") : output.index("Data Docs:")]
+    assert "FAILED" not in quality
+    assert (
+        "raw.salesforce.opportunity._fivetran_synced: latest _fivetran_synced within 3 days of "
+        "the freshest table's load (2019-11-26 20:18; an export: warnings only)" in quality
+    )
+    assert "raw.salesforce.user._fivetran_synced" not in quality  # the freshest table itself
+
+
+def test_a_filter_that_drops_rows_without_naming_them_fails_reconciliation(
+    sample_build: tuple[Path, str], tmp_path: Path
+):
+    """The bug this replaces: a landing filter dropped every lead before anything counted them, and
+    the reconciliation, counting after the filter, said all was well. Here the lead is dropped
+    between the file and the marts without a reason; the reconciliation's SQL and test say so."""
+    warehouse, _ = sample_build
+    copy = tmp_path / "revenue_engine.duckdb"  # the catalog name the compiled SQL uses
+    shutil.copy(warehouse / "build" / "revenue_engine.duckdb", copy)
+    compiled = warehouse.parent / "target" / "compiled" / "revenue_engine"
+    reconciliation_sql = (compiled / "models/audit/audit_raw_row_reconciliation.sql").read_text()
+    test_sql = (compiled / "tests/audit/assert_raw_rows_reconcile.sql").read_text()
+    with duckdb.connect(str(copy)) as db:
+        assert db.execute(test_sql).fetchall() == []  # as built: every row counted
+        db.execute("delete from intermediate.int_leads_validated")  # an unnamed filter
+        db.execute(
+            f"create or replace table audit.audit_raw_row_reconciliation as {reconciliation_sql}"
+        )
+        reconciled = db.execute(
+            "select raw_rows, staged_rows, is_reconciled from audit.audit_raw_row_reconciliation "
+            "where source_table = 'salesforce.lead'"
+        ).fetchone()
+        failing = [row[0] for row in db.execute(test_sql).fetchall()]
+    assert reconciled == (1, 0, False)
+    assert failing == ["salesforce.lead"]
+
+
+# --- another loader's naming ---------------------------------------------------------------------
+
+
+def api_name(column: str) -> str:
+    """The Salesforce API spelling of a contract column: `stage_name` -> `StageName`,
+    `mql_date__c` -> `Mql_Date__c` (a custom field keeps its underscores), `id` -> `Id`."""
+    if column.endswith("__c"):
+        return "_".join(part.capitalize() for part in column[:-3].split("_")) + "__c"
+    return "".join(part.capitalize() for part in column.split("_"))
+
+
+def airbyte_shape(table: pa.Table) -> pa.Table:
+    """Salesforce API names, Airbyte's load time (timestamptz) and bookkeeping columns."""
+    frame = table.to_pandas()
+    extracted = pd.to_datetime(frame.pop("_fivetran_synced")).dt.tz_localize("UTC")
+    frame.columns = [api_name(name) for name in frame.columns]
+    frame["_airbyte_raw_id"] = [str(uuid.uuid4()) for _ in range(len(frame))]
+    frame["_airbyte_extracted_at"] = extracted
+    frame["_airbyte_meta"] = '{"changes": []}'
+    return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+@pytest.fixture(scope="module")
+def airbyte_build(demo_warehouse: DemoWarehouse, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("airbyte")
+    raw = root / "raw"
+    shutil.copytree(demo_warehouse.raw_data_dir, raw)
+    for path in sorted((raw / "salesforce").glob("*.parquet")):
+        table = pq.read_table(path)
+        path.unlink()
+        name = API_TABLE_NAMES.get(path.stem, path.stem.capitalize())
+        pq.write_table(airbyte_shape(table), raw / "salesforce" / f"{name}.parquet")
+    env = warehouse_env(root / "warehouse", raw)
+    output = passed(pipeline(env))
+    assert "Published" in output
+    return root / "warehouse"
+
+
+def test_an_api_named_airbyte_landing_publishes_every_mart_equal(
+    airbyte_build: Path, demo_warehouse: DemoWarehouse
+):
+    built = published_marts(airbyte_build / "analytics.duckdb")
+    demo = published_marts(demo_warehouse.published_database)
+    assert set(built) == set(demo)
+    for name, frame in demo.items():
+        pd.testing.assert_frame_equal(built[name], frame, check_dtype=False, obj=name)
+
+
+def test_the_landing_plan_names_the_loader(airbyte_build: Path):
+    with duckdb.connect(
+        str(airbyte_build / "build" / "revenue_engine.duckdb"), read_only=True
+    ) as db:
+        loaders = dict(
+            db.execute(
+                "select distinct source_table, loader from audit.audit_raw_landing "
+                "where source_table like 'salesforce.%'"
+            ).fetchall()
+        )
+        stage = db.execute(
+            "select status, landed_as from audit.audit_raw_landing "
+            "where source_table = 'salesforce.opportunity' and column_name = 'stage_name'"
+        ).fetchone()
+        files = db.execute(
+            "select distinct landed_file from audit.audit_raw_landing "
+            "where source_table = 'salesforce.opportunity_history'"
+        ).fetchone()
+    assert set(loaders.values()) == {"airbyte + Salesforce API names"}
+    assert stage == ("mapped", '"stagename"')
+    assert files[0].endswith("salesforce/OpportunityHistory.parquet")
+
+
+# --- a connector's schedule: tables synced weeks apart, null history columns ---------------------
+
+
+@pytest.fixture(scope="module")
+def weeks_apart_build(
+    demo_warehouse: DemoWarehouse, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    root = tmp_path_factory.mktemp("weeks_apart")
+    raw = root / "raw"
+    shutil.copytree(demo_warehouse.raw_data_dir, raw)
+    for name, weeks in (("account", 3), ("user", 5), ("campaign", 4)):
+        path = raw / "salesforce" / f"{name}.parquet"
+        frame = pq.read_table(path).to_pandas()
+        latest = frame["_fivetran_synced"].max()
+        frame["_fivetran_synced"] = frame["_fivetran_synced"].clip(
+            upper=latest - timedelta(weeks=weeks)
+        )
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
+    for name in ("lead", "contact", "task"):
+        path = raw / "salesforce" / f"{name}.parquet"
+        table = pq.read_table(path)
+        pq.write_table(
+            table.append_column("_fivetran_active", pa.nulls(len(table), pa.bool_())), path
+        )
+    for name in ("opportunity_contact_role", "campaign_member"):  # optional tables, header only
+        path = raw / "salesforce" / f"{name}.parquet"
+        columns = pq.read_schema(path).names
+        path.unlink()
+        (raw / "salesforce" / f"{name}.csv").write_text(",".join(columns) + "\n")
+    output = passed(pipeline(warehouse_env(root / "warehouse", raw)))
+    assert "Published" in output
+    return root / "warehouse"
+
+
+def test_tables_synced_weeks_apart_publish_every_lead(
+    weeks_apart_build: Path, demo_warehouse: DemoWarehouse
+):
+    built = published_marts(weeks_apart_build / "analytics.duckdb")
+    demo = published_marts(demo_warehouse.published_database)
+    pd.testing.assert_frame_equal(built["fct_leads"], demo["fct_leads"], check_dtype=False)
+    lead = pq.read_table(demo_warehouse.raw_data_dir / "salesforce" / "lead.parquet").to_pandas()
+    live = lead[~lead["is_deleted"].fillna(False).astype(bool)]
+    with duckdb.connect(
+        str(weeks_apart_build / "build" / "revenue_engine.duckdb"), read_only=True
+    ) as db:
+        raw_rows, inactive = db.execute(
+            "select raw_rows, inactive_history_rows from audit.audit_raw_row_reconciliation "
+            "where source_table = 'salesforce.lead'"
+        ).fetchone()
+    assert raw_rows == len(lead) and inactive == 0
+    assert len(built["fct_leads"]) <= live["id"].nunique()
+
+
+# --- bad landings, named -------------------------------------------------------------------------
+
+
+def small_landing(root: Path, synced: datetime) -> Path:
+    raw = root / "raw" / "salesforce"
+    raw.mkdir(parents=True)
+    stamp = f"{synced:%Y-%m-%d %H:%M:%S}"
+    (raw / "account.csv").write_text(
+        f"id,name,_fivetran_synced\nA1,Acme,2024-01-01 00:00:00\nA2,Beta,{stamp}\n"
+    )
+    (raw / "opportunity.csv").write_text(
+        "id,account_id,amount,stage_name,is_closed,is_won,created_date,close_date,_fivetran_synced\n"
+        "O1,A1,1000,Closed Won,true,true,2024-01-02 00:00:00,2024-02-01,2024-02-02 00:00:00\n"
+    )
+    return root / "raw"
+
+
+def test_a_load_later_than_the_run_start_fails_naming_the_table(tmp_path: Path):
+    future = datetime.now(UTC).replace(tzinfo=None) + timedelta(days=400)
+    raw = small_landing(tmp_path, future)
+    result = pipeline(warehouse_env(tmp_path / "warehouse", raw))
+    assert result.returncode == 1
+    assert (
+        f"salesforce.account: latest load {future:%Y-%m-%d %H:%M:%S} is later than the moment "
+        "this run started" in result.stderr
+    )
+    assert not (tmp_path / "warehouse" / "analytics.duckdb").exists()
+
+
+def test_a_table_landed_twice_is_refused_naming_both_files(tmp_path: Path):
+    raw = small_landing(tmp_path, datetime(2024, 2, 2))
+    frame = pd.read_csv(raw / "salesforce" / "account.csv")
+    frame.to_parquet(raw / "salesforce" / "Account.parquet")
+    result = pipeline(warehouse_env(tmp_path / "warehouse", raw))
+    assert result.returncode == 1
+    assert "table salesforce.account landed as more than one file" in result.stderr
+    assert "Account.parquet" in result.stderr and "account.csv" in result.stderr
