@@ -1,7 +1,7 @@
 {#- Fail the run, naming the table and the column, when a raw table breaks the contract:
     a required column is missing (keys and config.meta.required; on DuckDB register_raw_sources() has already
-    read optional ones as null), or a value does not cast to the column's declared type (the error names the
-    value). Extra columns are allowed and ignored. -#}
+    read optional ones as null), or a value the column's declared type cannot hold exactly (holds_exactly():
+    the error names the value). Extra columns are allowed and ignored. -#}
 {% macro assert_raw_contract() %}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- set problems = [] -%}
@@ -25,8 +25,8 @@
                 and not (present[name].startswith('timestamp') and column.data_type in ('timestamp', 'date')) -%}
                 {%- set bad = run_query(
                     "select cast(" ~ adapter.quote(name) ~ " as " ~ dbt.type_string() ~ ") from " ~ relation
-                    ~ " where " ~ adapter.quote(name) ~ " is not null and "
-                    ~ try_cast(adapter.quote(name), column.data_type) ~ " is null limit 1"
+                    ~ " where " ~ adapter.quote(name) ~ " is not null and not ("
+                    ~ holds_exactly(adapter.quote(name), column.data_type, present[name]) ~ ") limit 1"
                 ) -%}
                 {%- if bad.rows | length > 0 -%}
                     {%- do problems.append(

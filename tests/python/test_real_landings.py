@@ -340,3 +340,28 @@ def test_a_table_landed_twice_is_refused_naming_both_files(tmp_path: Path):
     assert result.returncode == 1
     assert "table salesforce.account landed as more than one file" in result.stderr
     assert "Account.parquet" in result.stderr and "account.csv" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "data_type"),
+    [
+        ("number_of_employees", "1.5", "bigint"),  # would be read as 2
+        ("number_of_employees", "1_0", "bigint"),  # would be read as 10
+        ("annual_revenue", '"1,000"', "double"),  # a thousands separator
+    ],
+)
+def test_a_value_its_type_cannot_hold_exactly_fails_naming_it(
+    tmp_path: Path, column: str, value: str, data_type: str
+):
+    raw = small_landing(tmp_path, datetime(2024, 2, 2))
+    (raw / "salesforce" / "account.csv").write_text(
+        f"id,name,{column},_fivetran_synced\nA1,Acme,{value},2024-01-01 00:00:00\n"
+        f"A2,Beta,3328,2024-01-01 00:00:00\n"
+    )
+    result = pipeline(warehouse_env(tmp_path / "warehouse", raw))
+    assert result.returncode == 1
+    shown = value.strip('"')
+    assert (
+        f"salesforce.account column {column} has value '{shown}' that is not a {data_type}"
+        in result.stderr
+    ), result.stderr[-2000:]
