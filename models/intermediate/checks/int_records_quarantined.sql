@@ -189,8 +189,22 @@ money as (
         cast(amount as {{ type_double() }}) as amount,
         'currency_iso_code' as currency_column,
         currency_code,
-        synced_at
+        synced_at,
+        true as has_own_currency
     from opportunities
+    union all
+    -- a deal's history is money in its deal's currency: the same plausibility rules, its currency checked on the deal
+    select
+        'salesforce.opportunity_history' as source_table,
+        opportunity_change_id as record_id,
+        'amount' as amount_column,
+        {{ ceilings['deal'] }} as amount_ceiling,
+        cast(amount as {{ type_double() }}) as amount,
+        'currency_iso_code' as currency_column,
+        cast(null as {{ dbt.type_string() }}) as currency_code,
+        synced_at,
+        false as has_own_currency
+    from opportunity_changes
     union all
     select
         'billing.subscription' as source_table,
@@ -200,7 +214,8 @@ money as (
         cast(mrr as {{ type_double() }}) as amount,
         'currency_code' as currency_column,
         currency_code,
-        synced_at
+        synced_at,
+        true as has_own_currency
     from subscriptions
     union all
     select
@@ -211,7 +226,8 @@ money as (
         cast(amount as {{ type_double() }}) as amount,
         'currency_code' as currency_column,
         currency_code,
-        synced_at
+        synced_at,
+        true as has_own_currency
     from expenses
     union all
     select
@@ -222,7 +238,8 @@ money as (
         spend as amount,
         currency_column,
         currency_code,
-        synced_at
+        synced_at,
+        true as has_own_currency
     from ad_spend
 
 ),
@@ -270,7 +287,7 @@ unknown_currencies as (
     from money
     left join known_currencies
         on money.currency_code = known_currencies.currency_code
-    where money.amount is not null and known_currencies.currency_code is null
+    where money.has_own_currency and money.amount is not null and known_currencies.currency_code is null
 
 ),
 
