@@ -44,7 +44,8 @@ def tiny_build(path: Path, amount_usd: float) -> Path:
         connection.execute(
             "create table audit.audit_raw_row_reconciliation as select "
             "'salesforce.opportunity' as source_table, 3 as raw_rows, 2 as staged_rows, "
-            "0 as inactive_history_rows, 1 as superseded_rows, 0 as soft_deleted_rows, 0 as quarantined_rows"
+            "0 as inactive_history_rows, 1 as superseded_rows, 0 as soft_deleted_rows, "
+            "0 as quarantined_rows"
         )
     return path
 
