@@ -365,3 +365,54 @@ def test_a_value_its_type_cannot_hold_exactly_fails_naming_it(
         f"salesforce.account column {column} has value '{shown}' that is not a {data_type}"
         in result.stderr
     ), result.stderr[-2000:]
+
+
+def test_stage_names_the_seed_lacks_are_placed_by_the_records_own_flags(tmp_path: Path):
+    """Anonymised stage names with only the record's flags: won and lost from is_closed/is_won,
+    open stages ranked by probability (no mapped open stage to sit beside), qualified from the
+    seed's first qualified order (2) on unless the forecast category is Omitted. Worked by hand."""
+    raw = small_landing(tmp_path, datetime(2024, 2, 2))
+    header = (
+        "id,account_id,amount,stage_name,is_closed,is_won,probability,forecast_category,"
+        "created_date,close_date,_fivetran_synced\n"
+    )
+    deals = [
+        ("O1", "XqZ1", "true", "true", 100, "Closed"),
+        ("O2", "XqZ1", "true", "true", 100, "Closed"),
+        ("O3", "Lp9", "true", "false", 0, "Omitted"),
+        ("O4", "Aa1", "false", "false", 10, "Pipeline"),
+        ("O5", "Bb2", "false", "false", 60, "Best Case"),
+        ("O6", "Cc3", "false", "false", 90, "Commit"),
+        ("O7", "Om4", "false", "false", 40, "Omitted"),
+    ]
+    (raw / "salesforce" / "opportunity.csv").write_text(
+        header
+        + "".join(
+            f"{deal},A1,1000,{stage},{closed},{won},{probability},{category},"
+            "2024-01-02 00:00:00,2024-02-01,2024-02-02 00:00:00\n"
+            for deal, stage, closed, won, probability, category in deals
+        )
+    )
+    passed(pipeline(warehouse_env(tmp_path / "warehouse", raw)))
+    with duckdb.connect(str(tmp_path / "warehouse" / "analytics.duckdb"), read_only=True) as db:
+        placed = db.execute(
+            "select opportunity_id, stage, is_won, is_lost, is_qualified_pipeline "
+            "from marts.fct_opportunities order by opportunity_id"
+        ).fetchall()
+    with duckdb.connect(
+        str(tmp_path / "warehouse/build/revenue_engine.duckdb"), read_only=True
+    ) as db:
+        orders = db.execute(
+            "select stage, stage_order from intermediate.int_stage_names_resolved "
+            "where resolved_by = 'record_flags' and not is_closed order by stage_order"
+        ).fetchall()
+    assert placed == [
+        ("O1", "closed_won", True, False, False),
+        ("O2", "closed_won", True, False, False),
+        ("O3", "closed_lost", False, True, False),
+        ("O4", "Aa1", False, False, False),  # the lowest probability: the first stage
+        ("O5", "Bb2", False, False, True),
+        ("O6", "Cc3", False, False, True),
+        ("O7", "Om4", False, False, False),  # forecast category Omitted
+    ]
+    assert orders == [("Aa1", 1), ("Om4", 2), ("Bb2", 3), ("Cc3", 4)]

@@ -11,7 +11,7 @@ changes as (
 
 stages as (
 
-    select * from {{ ref('stage_mapping') }}
+    select * from {{ ref('int_stage_names_resolved') }}
 
 ),
 

@@ -18,7 +18,7 @@ opportunities as (
 
 stages as (
 
-    select distinct stage from {{ ref('stage_mapping') }}
+    select distinct stage from {{ ref('int_stage_names_resolved') }}
     where not is_closed
     union all
     -- a deal in a stage the seed does not know can still stall (at the default threshold)

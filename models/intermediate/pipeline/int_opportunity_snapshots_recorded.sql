@@ -21,7 +21,7 @@ enriched as (
 
 stages as (
 
-    select * from {{ ref('stage_mapping') }}
+    select * from {{ ref('int_stage_names_resolved') }}
 
 ),
 

@@ -30,7 +30,7 @@ stages as (
     select distinct
         stage,
         is_qualified_pipeline
-    from {{ ref('stage_mapping') }}
+    from {{ ref('int_stage_names_resolved') }}
 
 ),
 

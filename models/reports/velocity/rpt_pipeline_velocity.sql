@@ -23,7 +23,7 @@ stage_history as (
 
 stage_mapping as (
 
-    select * from {{ ref('stage_mapping') }}
+    select * from {{ ref('int_stage_names_resolved') }}
 
 ),
 

@@ -18,7 +18,7 @@ opportunities as (
 
 stage_mapping as (
 
-    select * from {{ ref('stage_mapping') }}
+    select * from {{ ref('int_stage_names_resolved') }}
 
 ),
 

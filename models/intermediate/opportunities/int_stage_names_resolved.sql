@@ -1,0 +1,200 @@
+-- Grain: one row per raw stage name: the stage_mapping seed's rows, plus every stage name the org's deals or their
+-- history carry that the seed lacks, placed by the records themselves. Every org renames its stages, and each
+-- record says what its stage means: a name the seed lacks is closed when most of its deals are closed (won when
+-- most are won: closed_won / closed_lost), else an open stage under its own name, ordered by its median
+-- probability beside the mapped open stage whose deals show the nearest probability at or below it (an org with
+-- no mapped open stage: ranked by probability), qualified pipeline from the seed's first qualified order on unless
+-- its forecast category is Omitted. A name seen only in the history (no deal's flags) is open. The seed overrides
+-- every placement; won and lost are never decided by a name the seed lacks. The one place stage names resolve:
+-- every model that reads a deal's stage joins this.
+with
+
+seed as (
+
+    select * from {{ ref('stage_mapping') }}
+
+),
+
+opportunities as (
+
+    select * from {{ ref('int_opportunities_validated') }}
+
+),
+
+opportunity_changes as (
+
+    select * from {{ ref('int_opportunity_changes_validated') }}
+
+),
+
+records as (
+
+    select
+        stage_name,
+        is_closed,
+        is_won,
+        probability
+    from opportunities
+    where stage_name is not null
+    union all
+    select
+        stage_name,
+        cast(null as {{ dbt.type_boolean() }}) as is_closed,
+        cast(null as {{ dbt.type_boolean() }}) as is_won,
+        probability
+    from opportunity_changes
+    where stage_name is not null
+
+),
+
+observed as (
+
+    select
+        stage_name,
+        count(is_closed) as flagged_records,
+        sum(case when is_closed then 1 else 0 end) as closed_records,
+        sum(case when is_won then 1 else 0 end) as won_records,
+        percentile_cont(0.5) within group (order by probability) as probability
+    from records
+    group by stage_name
+
+),
+
+forecast_categories as (
+
+    select
+        stage_name,
+        forecast_category,
+        row_number() over (
+            partition by stage_name order by count(*) desc, forecast_category
+        ) as popularity
+    from opportunities
+    where stage_name is not null and forecast_category is not null
+    group by stage_name, forecast_category
+
+),
+
+unmapped as (
+
+    select
+        observed.stage_name,
+        observed.probability,
+        forecast_categories.forecast_category,
+        observed.flagged_records > 0 and 2 * observed.closed_records > observed.flagged_records as is_closed,
+        observed.flagged_records > 0 and 2 * observed.won_records > observed.flagged_records as is_won
+    from observed
+    left join seed
+        on observed.stage_name = seed.raw_stage_name
+    left join forecast_categories
+        on
+            observed.stage_name = forecast_categories.stage_name
+            and forecast_categories.popularity = 1
+    where seed.raw_stage_name is null
+
+),
+
+mapped_open_probabilities as (
+
+    select
+        seed.stage_order,
+        observed.probability
+    from seed
+    inner join observed
+        on seed.raw_stage_name = observed.stage_name
+    where not seed.is_closed and observed.probability is not null
+
+),
+
+seed_orders as (
+
+    select
+        max(stage_order) as closed_order,
+        min(case when is_qualified_pipeline then stage_order end) as first_qualified_order
+    from seed
+
+),
+
+nearest_mapped as (
+
+    select
+        unmapped.stage_name,
+        max(mapped_open_probabilities.stage_order) as stage_order
+    from unmapped
+    inner join mapped_open_probabilities
+        on mapped_open_probabilities.probability <= unmapped.probability
+    where not unmapped.is_closed
+    group by unmapped.stage_name
+
+),
+
+lowest_mapped as (
+
+    select min(stage_order) as stage_order
+    from mapped_open_probabilities
+
+),
+
+placed as (
+
+    select
+        unmapped.stage_name as raw_stage_name,
+        case
+            when unmapped.is_closed and unmapped.is_won then 'closed_won'
+            when unmapped.is_closed then 'closed_lost'
+            else unmapped.stage_name
+        end as stage,
+        case
+            when unmapped.is_closed then seed_orders.closed_order
+            else coalesce(
+                nearest_mapped.stage_order,
+                lowest_mapped.stage_order,
+                dense_rank() over (
+                    partition by unmapped.is_closed order by unmapped.probability nulls first
+                )
+            )
+        end as stage_order,
+        unmapped.is_closed,
+        unmapped.is_won,
+        unmapped.forecast_category,
+        unmapped.probability
+    from unmapped
+    cross join seed_orders
+    cross join lowest_mapped
+    left join nearest_mapped
+        on unmapped.stage_name = nearest_mapped.stage_name
+
+),
+
+final as (
+
+    select
+        cast(raw_stage_name as {{ dbt.type_string() }}) as raw_stage_name,
+        cast(stage as {{ dbt.type_string() }}) as stage,
+        cast(stage_order as {{ dbt.type_int() }}) as stage_order,
+        cast(is_closed as {{ dbt.type_boolean() }}) as is_closed,
+        cast(is_won as {{ dbt.type_boolean() }}) as is_won,
+        cast(is_qualified_pipeline as {{ dbt.type_boolean() }}) as is_qualified_pipeline,
+        cast(forecast_category as {{ dbt.type_string() }}) as forecast_category,
+        cast('stage_mapping' as {{ dbt.type_string() }}) as resolved_by
+    from seed
+    union all
+    select
+        cast(placed.raw_stage_name as {{ dbt.type_string() }}) as raw_stage_name,
+        cast(placed.stage as {{ dbt.type_string() }}) as stage,
+        cast(placed.stage_order as {{ dbt.type_int() }}) as stage_order,
+        cast(placed.is_closed as {{ dbt.type_boolean() }}) as is_closed,
+        cast(placed.is_won as {{ dbt.type_boolean() }}) as is_won,
+        cast(
+            not placed.is_closed
+            and placed.stage_order >= seed_orders.first_qualified_order
+            and coalesce(placed.forecast_category, '') != 'Omitted'
+            as {{ dbt.type_boolean() }}
+        ) as is_qualified_pipeline,
+        cast(placed.forecast_category as {{ dbt.type_string() }}) as forecast_category,
+        cast('record_flags' as {{ dbt.type_string() }}) as resolved_by
+    from placed
+    cross join seed_orders
+
+)
+
+select * from final
