@@ -104,18 +104,14 @@
     {{ return("cast(null as " ~ dbt.type_string() ~ ")") }}
 {% endmacro %}
 
-{#- The relation holding every landed row of `<source>.<table>`: the <table>__landed view over a landed file, else
-    (a cluster's table, or a table that did not land) the source itself. -#}
+{#- The relation holding every landed row of `<source>.<table>`: the <table>__landed view register_raw_sources() makes
+    for every contract table where the raw tables are files (DuckDB; Spark given var raw_files), else the source
+    itself (a cluster's own tables). Decided from the target, not the relation cache, which may predate the view. -#}
 {% macro landed_relation(source_table) %}
     {%- set source_name, table_name = source_table.split('.') -%}
     {%- set relation = source(source_name, table_name) -%}
-    {%- if execute and target.type in ('duckdb', 'spark') -%}
-        {%- set landed = adapter.get_relation(
-            database=relation.database, schema=relation.schema, identifier=relation.identifier ~ '__landed'
-        ) -%}
-        {%- if landed is not none -%}
-            {{ return(landed) }}
-        {%- endif -%}
+    {%- if target.type == 'duckdb' or (target.type == 'spark' and var('raw_files', none) is not none) -%}
+        {{ return(relation.incorporate(path={'identifier': relation.identifier ~ '__landed'})) }}
     {%- endif -%}
     {{ return(relation) }}
 {% endmacro %}

@@ -12,7 +12,7 @@
     'salesforce.lead': [ref('int_leads_validated'), none],
     'salesforce.contact': [ref('stg_salesforce__contacts'), none],
     'salesforce.opportunity': [ref('int_opportunities_validated'), none],
-    'salesforce.opportunity_history': [ref('int_opportunity_changes_validated'), none],
+    'salesforce.opportunity_history': [ref('int_opportunity_changes_validated'), "change_source = 'opportunity_history'"],
     'salesforce.opportunity_contact_role': [ref('stg_salesforce__opportunity_contact_roles'), none],
     'salesforce.task': [ref('stg_salesforce__tasks'), none],
     'salesforce.campaign': [ref('stg_salesforce__campaigns'), none],

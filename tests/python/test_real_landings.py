@@ -416,3 +416,157 @@ def test_stage_names_the_seed_lacks_are_placed_by_the_records_own_flags(tmp_path
         ("O7", "Om4", False, False, False),  # forecast category Omitted
     ]
     assert orders == [("Aa1", 1), ("Om4", 2), ("Bb2", 3), ("Cc3", 4)]
+
+
+# --- opportunity in history mode ------------------------------------------------------------------
+
+STATE = ("stage_name", "amount", "close_date")
+
+
+def same_state(change: dict, deal: dict) -> bool:
+    return all((pd.isna(change[c]) and pd.isna(deal[c])) or change[c] == deal[c] for c in STATE)
+
+
+def latest_rows(path: Path) -> pd.DataFrame:
+    frame = pq.read_table(path).to_pandas()
+    return frame.sort_values("_fivetran_synced").drop_duplicates("id", keep="last")
+
+
+def complete_history(raw: Path, as_of_start: datetime) -> None:
+    """opportunity_history as a history-mode connector would have it: every live deal's current
+    record is its last change. A deal whose record is not in its last change's stage, amount and
+    close date gets a change at the moment the rebuild from opportunity_history starts the record's
+    own state (its last load, at most as_of_date's start, not before the last change); a deal with
+    no history gets one at its creation; a last change in the record's state takes its
+    probability. Each change is then exactly one version of the deal."""
+    path = raw / "salesforce" / "opportunity_history.parquet"
+    changes = latest_rows(path)  # the latest load of each change; soft-deleted changes are gone
+    changes = changes[changes["created_date"].notna() & ~changes["is_deleted"].fillna(False)]
+    changes = changes.sort_values(["created_date", "id"])
+    deals = latest_rows(raw / "salesforce" / "opportunity.parquet")
+    last = changes.groupby("opportunity_id").tail(1).set_index("opportunity_id")
+    added = []
+    for deal in deals[~deals["is_deleted"]].to_dict("records"):
+        if deal["id"] in last.index:
+            change = last.loc[deal["id"]].to_dict()
+            if same_state(change, deal):
+                changes.loc[changes["id"] == change["id"], "probability"] = deal["probability"]
+                continue
+            start = max(change["created_date"], min(deal["_fivetran_synced"], as_of_start))
+            if start == change["created_date"]:  # the record took the change's place at once
+                changes = changes[changes["id"] != change["id"]]
+        else:
+            start = (
+                deal["created_date"] if pd.notna(deal["created_date"]) else deal["_fivetran_synced"]
+            )
+        added.append(
+            {
+                "id": f"017DONE{len(added)}",
+                "opportunity_id": deal["id"],
+                "created_date": start,
+                "stage_name": deal["stage_name"],
+                "amount": deal["amount"],
+                "close_date": deal["close_date"],
+                "probability": deal["probability"],
+                "is_deleted": False,
+                "_fivetran_synced": deal["_fivetran_synced"],
+            }
+        )
+    frame = pd.concat([changes, pd.DataFrame(added)], ignore_index=True)
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
+
+
+def history_mode_opportunities(raw: Path) -> int:
+    """The deals landed in history mode from a complete opportunity_history: each change is a
+    version of its deal (the deal's other fields as its record has them; closed/won flags and
+    forecast category from the stage mapping seed where it knows the stage, as the connector would
+    hold them), the last one the current record itself, active; opportunity_history does not land.
+    Returns the number of versions."""
+    seed = pd.read_csv(Path(__file__).resolve().parents[2] / "seeds" / "stage_mapping.csv")
+    flags = seed.set_index("raw_stage_name")[["is_closed", "is_won", "forecast_category"]]
+    deals = latest_rows(raw / "salesforce" / "opportunity.parquet")
+    changes = latest_rows(raw / "salesforce" / "opportunity_history.parquet")
+    changes = changes.sort_values(["created_date", "id"])
+    by_deal = dict(list(changes.groupby("opportunity_id")))
+    versions = []
+    for deal in deals.to_dict("records"):
+        history = by_deal.get(deal["id"])
+        if history is None:  # a soft-deleted deal: its record alone
+            versions.append({**deal, "_fivetran_start": deal["_fivetran_synced"]})
+            continue
+        records = history.to_dict("records")
+        for change in records[:-1]:
+            version = {**deal, **{c: change[c] for c in (*STATE, "probability")}}
+            known = change["stage_name"] in flags.index
+            for column in ("is_closed", "is_won", "forecast_category"):
+                version[column] = flags.loc[change["stage_name"], column] if known else None
+            versions.append({**version, "_fivetran_start": change["created_date"]})
+        assert deal["is_deleted"] or same_state(records[-1], deal)
+        versions.append({**deal, "_fivetran_start": records[-1]["created_date"]})
+    frame = pd.DataFrame(versions).sort_values(["id", "_fivetran_start"]).reset_index(drop=True)
+    following = frame.groupby("id")["_fivetran_start"].shift(-1)
+    frame["_fivetran_end"] = following.fillna(pd.Timestamp("9999-12-31 23:59:59"))
+    frame["_fivetran_active"] = following.isna()
+    frame["is_closed"] = frame["is_closed"].astype("boolean")
+    frame["is_won"] = frame["is_won"].astype("boolean")
+    (raw / "salesforce" / "opportunity_history.parquet").unlink()
+    pq.write_table(
+        pa.Table.from_pandas(frame, preserve_index=False),
+        raw / "salesforce" / "opportunity.parquet",
+    )
+    return len(frame)
+
+
+@pytest.fixture(scope="module")
+def history_mode_builds(
+    demo_warehouse: DemoWarehouse, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Path, int]:
+    """The demo with a complete opportunity_history, and the same deals in history mode."""
+    root = tmp_path_factory.mktemp("history_mode")
+    with duckdb.connect(str(demo_warehouse.published_database), read_only=True) as db:
+        as_of = db.execute("select max(date_day) from marts.dim_dates").fetchone()[0]
+    recorded, versioned = root / "recorded" / "raw", root / "versioned" / "raw"
+    shutil.copytree(demo_warehouse.raw_data_dir, recorded)
+    complete_history(recorded, datetime.combine(as_of, datetime.min.time()))
+    shutil.copytree(recorded, versioned)
+    versions = history_mode_opportunities(versioned)
+    for raw in (recorded, versioned):
+        output = passed(pipeline(warehouse_env(raw.parent / "warehouse", raw)))
+        assert "Published" in output
+    return recorded.parent / "warehouse", versioned.parent / "warehouse", versions
+
+
+@pytest.mark.parametrize(
+    "mart",
+    [
+        "fct_pipeline_snapshots",
+        "rpt_pipeline_movement",
+        "rpt_pipeline_stalls",
+        "fct_opportunity_stage_history",
+        "rpt_stage_durations",
+        "fct_opportunities",
+    ],
+)
+def test_an_opportunity_table_in_history_mode_gives_the_same_pipeline_history(
+    history_mode_builds: tuple[Path, Path, int], mart: str
+):
+    recorded, versioned, _ = history_mode_builds
+    built = published_marts(versioned / "analytics.duckdb")[mart]
+    expected = published_marts(recorded / "analytics.duckdb")[mart]
+    assert len(expected) > 0
+    pd.testing.assert_frame_equal(built, expected, check_dtype=False, obj=mart)
+
+
+def test_every_version_is_counted(history_mode_builds: tuple[Path, Path, int]):
+    _, versioned, versions = history_mode_builds
+    with duckdb.connect(str(versioned / "build" / "revenue_engine.duckdb"), read_only=True) as db:
+        row = db.execute(
+            "select raw_rows, inactive_history_rows, is_reconciled "
+            "from audit.audit_raw_row_reconciliation where source_table = 'salesforce.opportunity'"
+        ).fetchone()
+        deals = db.execute("select count(*) from salesforce.opportunity").fetchone()[0]
+        sources = db.execute(
+            "select distinct change_source from intermediate.int_opportunity_changes_validated"
+        ).fetchall()
+    assert row == (versions, versions - deals, True)
+    assert sources == [("opportunity_versions",)]

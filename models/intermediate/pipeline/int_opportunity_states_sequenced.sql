@@ -1,6 +1,7 @@
 -- Grain: one row per live deal and state: the deal's canonical stage, amount, expected close date, probability
 -- and forecast category from one change to the next (valid_from inclusive, valid_to exclusive, null for the
--- state it is in at as_of_date's end), rebuilt from its change history (salesforce.opportunity_history). When the
+-- state it is in at as_of_date's end), rebuilt from its change history (salesforce.opportunity_history, or the
+-- versions of a history-mode opportunity table: int_opportunity_changes_validated). When the
 -- deal record differs from its last recorded change, the record's state starts at the record's last load (a
 -- change the history did not record); a deal without history has one state, its record's, from its creation.
 -- Changes after as_of_date are left out. Amounts are in USD at the deal's one rate (int_opportunities_enriched:
@@ -44,6 +45,9 @@ recorded_changes as (
         changes.amount,
         changes.close_date,
         changes.probability,
+        changes.forecast_category,
+        changes.is_closed,
+        changes.is_won,
         row_number() over (
             partition by changes.opportunity_id order by changes.changed_at desc, changes.opportunity_change_id desc
         ) as recency
@@ -97,9 +101,10 @@ all_states as (
         recorded_changes.amount,
         recorded_changes.close_date,
         recorded_changes.probability,
-        stages.forecast_category,
-        coalesce(stages.is_closed, false) as is_closed,
-        coalesce(stages.is_won, false) as is_won
+        -- a version of a history-mode deal says its own; opportunity_history's changes take the stage's
+        coalesce(recorded_changes.forecast_category, stages.forecast_category) as forecast_category,
+        coalesce(recorded_changes.is_closed, stages.is_closed, false) as is_closed,
+        coalesce(recorded_changes.is_won, stages.is_won, false) as is_won
     from recorded_changes
     left join stages
         on recorded_changes.stage_name = stages.raw_stage_name
