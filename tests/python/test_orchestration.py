@@ -21,6 +21,8 @@ import dagster as dg
 import duckdb
 import pytest
 
+from revenue_engine.contract import load_contract
+
 pytestmark = pytest.mark.slow  # builds warehouses: `make test-fast` skips it
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -277,20 +279,29 @@ def test_the_source_freshness_job_runs_and_reports_each_raw_table(
     assert result.success  # stale data is a failed check, not a failed run
     evaluations = {e.asset_check_key: e for e in result.get_asset_check_evaluations()}
     assert set(evaluations) == set(orchestration.checks.FRESHNESS_CHECK_KEYS)
-    # independent: the newest load in the raw file against the clock, dbt's thresholds (36h/72h)
-    lead = evaluations[
-        dg.AssetCheckKey(dg.AssetKey(["raw", "salesforce", "lead"]), "source_freshness")
-    ]
-    with duckdb.connect() as connection:
-        (newest,) = connection.execute(
-            "select max(_fivetran_synced) from read_parquet(?)",
-            [str(workdir / "demo" / "salesforce" / "lead.parquet")],
-        ).fetchone()
-    age_hours = (datetime.now(UTC).replace(tzinfo=None) - newest).total_seconds() / 3600
-    expected = "pass" if age_hours <= 36 else "warn" if age_hours <= 72 else "error"
-    assert lead.metadata["status"].value == expected
-    assert lead.passed == (expected == "pass")
-    assert abs(lead.metadata["age_hours"].value - age_hours) < 1
+    # independent: the newest load in the raw file against the clock, each table's own thresholds in
+    # the contract (lead: warn after 7 days, never an error; opportunity: warn 3 days, error 7)
+    for table in ("lead", "opportunity"):
+        declared = load_contract()[f"salesforce/{table}"]
+        evaluation = evaluations[
+            dg.AssetCheckKey(dg.AssetKey(["raw", "salesforce", table]), "source_freshness")
+        ]
+        with duckdb.connect() as connection:
+            (newest,) = connection.execute(
+                "select max(_fivetran_synced) from read_parquet(?)",
+                [str(workdir / "demo" / "salesforce" / f"{table}.parquet")],
+            ).fetchone()
+        age = datetime.now(UTC).replace(tzinfo=None) - newest
+        expected = (
+            "pass"
+            if age <= declared.warn_after
+            else "warn"
+            if declared.error_after is None or age <= declared.error_after
+            else "error"
+        )
+        assert evaluation.metadata["status"].value == expected, table
+        assert evaluation.passed == (expected == "pass")
+        assert abs(evaluation.metadata["age_hours"].value - age.total_seconds() / 3600) < 1
 
 
 @pytest.fixture(scope="module")
