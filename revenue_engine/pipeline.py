@@ -113,11 +113,14 @@ def archive_run_results(
     return target
 
 
-def check_quality(settings: Settings, database: Path | None = None) -> bool:
+def check_quality(
+    settings: Settings, database: Path | None = None, blocking: list[str] | None = None
+) -> bool:
     """Great Expectations on the raw files and the build (`database`, by default the DuckDB build);
     Data Docs to WAREHOUSE_DIR/quality.
 
-    Returns whether every critical expectation passed; prints the summary either way.
+    Returns whether every critical expectation passed; prints the summary either way. `blocking`,
+    when given, receives one line per critical failure: what blocked the publish.
     """
     from revenue_engine.quality import run_quality
 
@@ -131,6 +134,8 @@ def check_quality(settings: Settings, database: Path | None = None) -> bool:
         temp_directory=settings.warehouse_dir / "tmp",
     )
     print("\n" + report.summary())
+    if blocking is not None:
+        blocking += [finding.describe() for finding in report.failures]
     return report.passed
 
 
@@ -159,11 +164,18 @@ def fail(settings: Settings, lines: list[str], hint: str = "") -> int:
 
 def run(settings: Settings, publish_results: bool = True) -> int:
     """The whole pipeline under the warehouse lock; returns the process exit code."""
+    # dbt runs in a child process while this one waits: import Great Expectations meanwhile. The
+    # import is joined before returning: a run that ends early must not exit mid-import (Python
+    # then prints "Exception ignored ... cannot release un-acquired lock")
+    importing = threading.Thread(target=_import_quality, name="import-quality", daemon=True)
+    importing.start()
     try:
         with warehouse_lock(settings):
             return _run(settings, publish_results)
     except WarehouseBusyError as busy:
         return fail(settings, [str(busy)])
+    finally:
+        importing.join()
 
 
 def _run(settings: Settings, publish_results: bool) -> int:
@@ -182,8 +194,6 @@ def _run(settings: Settings, publish_results: bool) -> int:
         folder.chmod(0o700)  # the build database holds personal data: not world-readable
     # a failed run must never archive an earlier run's results as its own
     (settings.target_dir / "run_results.json").unlink(missing_ok=True)
-    # dbt runs in a child process while this one waits: import Great Expectations meanwhile
-    threading.Thread(target=_import_quality, name="import-quality", daemon=True).start()
     if settings.target == "spark":
         return _run_on_spark(settings, publish_results, (steps, step_done, started, mark))
     # the large tables' staging models read only the new loads unless the raw rows the last build
@@ -222,10 +232,15 @@ def _validate_and_publish(
     marts copied from it into a new release, swapped in as one unit; then the summary. `timing`:
     the run's (steps, step_done, started, mark)."""
     steps, step_done, started, mark = timing
-    if not check_quality(settings, database):
+    blocking: list[str] = []
+    if not check_quality(settings, database, blocking):
+        # what blocked the publish, last and on its own: the warnings above did not
         return fail(
             settings,
-            [f"data quality (details above; Data Docs in {settings.quality_dir})"],
+            [f"data quality: {line}" for line in blocking]
+            or [f"data quality (details above; Data Docs in {settings.quality_dir})"],
+            f"Warnings do not block; the critical expectations above did (Data Docs in "
+            f"{settings.quality_dir}).",
         )
     mark = step_done("quality", mark)
     if publish_results:

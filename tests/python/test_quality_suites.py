@@ -188,7 +188,9 @@ def test_a_quality_failure_publishes_nothing(
     settings.published_database.write_bytes(b"last good publish")
     monkeypatch.setattr(pipeline, "run_dbt", lambda *args, **kwargs: 0)
     monkeypatch.setattr(pipeline, "archive_run_results", lambda *args, **kwargs: None)
-    monkeypatch.setattr(pipeline, "check_quality", lambda settings, database=None: False)
+    monkeypatch.setattr(
+        pipeline, "check_quality", lambda settings, database=None, blocking=None: False
+    )
 
     def must_not_publish(*args: object, **kwargs: object) -> None:
         raise AssertionError("published after a failed quality check")
