@@ -13,6 +13,7 @@
     'salesforce.contact': [ref('stg_salesforce__contacts'), none],
     'salesforce.opportunity': [ref('int_opportunities_validated'), none],
     'salesforce.opportunity_history': [ref('int_opportunity_changes_validated'), "change_source = 'opportunity_history'"],
+    'salesforce.opportunity_stage': [ref('stg_salesforce__opportunity_stages'), none],
     'salesforce.opportunity_contact_role': [ref('stg_salesforce__opportunity_contact_roles'), none],
     'salesforce.task': [ref('stg_salesforce__tasks'), none],
     'salesforce.campaign': [ref('stg_salesforce__campaigns'), none],

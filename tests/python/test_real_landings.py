@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -570,3 +570,49 @@ def test_every_version_is_counted(history_mode_builds: tuple[Path, Path, int]):
         ).fetchall()
     assert row == (versions, versions - deals, True)
     assert sources == [("opportunity_versions",)]
+
+
+def test_the_orgs_own_stage_definitions_place_stage_names_when_they_land(tmp_path: Path):
+    """opportunity_stage (Salesforce's OpportunityStage metadata, here as the Salesforce API names
+    it): its sort order orders the open stages even against their probabilities, and its flags
+    decide a stage's deals carry no flags for. Worked by hand: S1 (sort 1) then S2 (sort 2), though
+    S2's probability is lower; Z9 is closed won by its definition."""
+    raw = small_landing(tmp_path, datetime(2024, 2, 2))
+    (raw / "salesforce" / "opportunity.csv").write_text(
+        "id,account_id,amount,stage_name,is_closed,is_won,probability,created_date,close_date,"
+        "_fivetran_synced\n"
+        "O1,A1,1000,S1,false,false,50,2024-01-02 00:00:00,2024-03-01,2024-02-02 00:00:00\n"
+        "O2,A1,1000,S2,false,false,20,2024-01-02 00:00:00,2024-03-01,2024-02-02 00:00:00\n"
+        "O3,A1,1000,Z9,,,100,2024-01-02 00:00:00,2024-02-01,2024-02-02 00:00:00\n"
+    )
+    (raw / "salesforce" / "OpportunityStage.csv").write_text(
+        "Id,MasterLabel,ApiName,SortOrder,DefaultProbability,IsClosed,IsWon,ForecastCategory,"
+        "IsActive,SystemModstamp\n"
+        "ST1,S1,S1,1,50,false,false,Pipeline,true,2024-01-01 00:00:00\n"
+        "ST2,S2,S2,2,20,false,false,Pipeline,true,2024-01-01 00:00:00\n"
+        "ST9,Z9,Z9,9,100,true,true,Closed,true,2024-01-01 00:00:00\n"
+    )
+    passed(pipeline(warehouse_env(tmp_path / "warehouse", raw)))
+    build = tmp_path / "warehouse/build/revenue_engine.duckdb"
+    with duckdb.connect(str(build), read_only=True) as db:
+        resolved = db.execute(
+            "select raw_stage_name, stage, stage_order, is_closed, is_won, resolved_by "
+            "from intermediate.int_stage_names_resolved where resolved_by != 'stage_mapping' "
+            "order by raw_stage_name"
+        ).fetchall()
+        loader = db.execute(
+            "select distinct loader from audit.audit_raw_landing "
+            "where source_table = 'salesforce.opportunity_stage'"
+        ).fetchall()
+    assert resolved == [
+        ("S1", "S1", 1, False, False, "opportunity_stage"),
+        ("S2", "S2", 2, False, False, "opportunity_stage"),
+        ("Z9", "closed_won", 7, True, True, "opportunity_stage"),
+    ]
+    assert loader == [("salesforce api (SystemModstamp) + Salesforce API names",)]
+    with duckdb.connect(str(tmp_path / "warehouse/analytics.duckdb"), read_only=True) as db:
+        won = db.execute(
+            "select opportunity_id, stage, is_won, close_date from marts.fct_opportunities "
+            "where is_won"
+        ).fetchall()
+    assert won == [("O3", "closed_won", True, date(2024, 2, 1))]  # no flags of its own

@@ -757,7 +757,7 @@ conflicting_duplicates as (
 
     {{ conflicting_duplicate_records([
         'salesforce.account', 'salesforce.user', 'salesforce.contact', 'salesforce.opportunity_contact_role',
-        'salesforce.task', 'salesforce.campaign', 'salesforce.campaign_member',
+        'salesforce.task', 'salesforce.campaign', 'salesforce.campaign_member', 'salesforce.opportunity_stage',
     ], 'two or more different rows share the id and the latest load; staging kept one') }}
 
 ),

@@ -78,12 +78,13 @@ enriched as (
         opportunities.opportunity_type,
         coalesce(stages.stage, 'unmapped') as stage,
         opportunities.stage_name as raw_stage_name,
-        coalesce(opportunities.is_closed, false) as is_closed,
-        coalesce(opportunities.is_won, false) as is_won,
+        -- the record's own flags; a record without them takes its stage's (the org's definition or the seed)
+        coalesce(opportunities.is_closed, stages.is_closed, false) as is_closed,
+        coalesce(opportunities.is_won, stages.is_won, false) as is_won,
         opportunities.amount,
         opportunities.currency_code,
         opportunities.created_at,
-        case when opportunities.is_closed then opportunities.close_date end as close_date,
+        case when coalesce(opportunities.is_closed, stages.is_closed) then opportunities.close_date end as close_date,
         opportunities.forecast_category,
         opportunities.probability,
         opportunities.loss_reason,
@@ -96,7 +97,7 @@ enriched as (
         cast({{ cycle_days }} as {{ dbt.type_bigint() }}) as cycle_days,
         -- money converts at the close date for closed deals and at as_of_date for open ones
         case
-            when opportunities.is_closed then opportunities.close_date
+            when coalesce(opportunities.is_closed, stages.is_closed) then opportunities.close_date
             else {{ as_of_date() }}
         end as conversion_date
     from opportunities

@@ -1,17 +1,25 @@
 -- Grain: one row per raw stage name: the stage_mapping seed's rows, plus every stage name the org's deals or their
--- history carry that the seed lacks, placed by the records themselves. Every org renames its stages, and each
--- record says what its stage means: a name the seed lacks is closed when most of its deals are closed (won when
--- most are won: closed_won / closed_lost), else an open stage under its own name, ordered by its median
--- probability beside the mapped open stage whose deals show the nearest probability at or below it (an org with
--- no mapped open stage: ranked by probability), qualified pipeline from the seed's first qualified order on unless
--- its forecast category is Omitted. A name seen only in the history (no deal's flags) is open. The seed overrides
--- every placement; won and lost are never decided by a name the seed lacks. The one place stage names resolve:
--- every model that reads a deal's stage joins this.
+-- history carry that the seed lacks, placed by the org's own stage definitions (salesforce.opportunity_stage, when
+-- it lands: closed/won flags, default probability, forecast category, sort order) or else by the records
+-- themselves. Every org renames its stages, and each record says what its stage means: a name the seed lacks is
+-- closed when its definition says so or most of its deals are closed (won likewise: closed_won / closed_lost), else
+-- an open stage under its own name, placed beside the mapped open stage nearest at or below it (by the
+-- definitions' sort order when both are defined, else by probability: the definition's default, else the deals'
+-- median; an org with no mapped open stage: ranked by sort order, then probability), qualified pipeline from the
+-- seed's first qualified order on unless its forecast category is Omitted. A name seen only in the history (no
+-- definition, no deal's flags) is open. The seed overrides every placement; won and lost are never decided by a
+-- name the seed lacks. The one place stage names resolve: every model that reads a deal's stage joins this.
 with
 
 seed as (
 
     select * from {{ ref('stage_mapping') }}
+
+),
+
+definitions as (
+
+    select * from {{ ref('stg_salesforce__opportunity_stages') }}
 
 ),
 
@@ -78,13 +86,23 @@ unmapped as (
 
     select
         observed.stage_name,
-        observed.probability,
-        forecast_categories.forecast_category,
-        observed.flagged_records > 0 and 2 * observed.closed_records > observed.flagged_records as is_closed,
-        observed.flagged_records > 0 and 2 * observed.won_records > observed.flagged_records as is_won
+        definitions.sort_order,
+        coalesce(definitions.default_probability, observed.probability) as probability,
+        coalesce(definitions.forecast_category, forecast_categories.forecast_category) as forecast_category,
+        coalesce(
+            definitions.is_closed,
+            observed.flagged_records > 0 and 2 * observed.closed_records > observed.flagged_records
+        ) as is_closed,
+        coalesce(
+            definitions.is_won,
+            observed.flagged_records > 0 and 2 * observed.won_records > observed.flagged_records
+        ) as is_won,
+        case when definitions.stage_name is not null then 'opportunity_stage' else 'record_flags' end as resolved_by
     from observed
     left join seed
         on observed.stage_name = seed.raw_stage_name
+    left join definitions
+        on observed.stage_name = definitions.stage_name
     left join forecast_categories
         on
             observed.stage_name = forecast_categories.stage_name
@@ -93,15 +111,19 @@ unmapped as (
 
 ),
 
-mapped_open_probabilities as (
+mapped_open_positions as (
 
+    -- where the org's mapped open stages sit: their definitions' sort order, and their deals' probability
     select
         seed.stage_order,
-        observed.probability
+        definitions.sort_order,
+        coalesce(definitions.default_probability, observed.probability) as probability
     from seed
-    inner join observed
+    left join observed
         on seed.raw_stage_name = observed.stage_name
-    where not seed.is_closed and observed.probability is not null
+    left join definitions
+        on seed.raw_stage_name = definitions.stage_name
+    where not seed.is_closed and (observed.stage_name is not null or definitions.stage_name is not null)
 
 ),
 
@@ -114,14 +136,27 @@ seed_orders as (
 
 ),
 
-nearest_mapped as (
+nearest_by_sort_order as (
 
     select
         unmapped.stage_name,
-        max(mapped_open_probabilities.stage_order) as stage_order
+        max(mapped_open_positions.stage_order) as stage_order
     from unmapped
-    inner join mapped_open_probabilities
-        on mapped_open_probabilities.probability <= unmapped.probability
+    inner join mapped_open_positions
+        on mapped_open_positions.sort_order <= unmapped.sort_order
+    where not unmapped.is_closed
+    group by unmapped.stage_name
+
+),
+
+nearest_by_probability as (
+
+    select
+        unmapped.stage_name,
+        max(mapped_open_positions.stage_order) as stage_order
+    from unmapped
+    inner join mapped_open_positions
+        on mapped_open_positions.probability <= unmapped.probability
     where not unmapped.is_closed
     group by unmapped.stage_name
 
@@ -130,7 +165,7 @@ nearest_mapped as (
 lowest_mapped as (
 
     select min(stage_order) as stage_order
-    from mapped_open_probabilities
+    from mapped_open_positions
 
 ),
 
@@ -146,22 +181,27 @@ placed as (
         case
             when unmapped.is_closed then seed_orders.closed_order
             else coalesce(
-                nearest_mapped.stage_order,
+                nearest_by_sort_order.stage_order,
+                nearest_by_probability.stage_order,
                 lowest_mapped.stage_order,
                 dense_rank() over (
-                    partition by unmapped.is_closed order by unmapped.probability nulls first
+                    partition by unmapped.is_closed
+                    order by unmapped.sort_order nulls last, unmapped.probability nulls first
                 )
             )
         end as stage_order,
         unmapped.is_closed,
         unmapped.is_won,
         unmapped.forecast_category,
-        unmapped.probability
+        unmapped.probability,
+        unmapped.resolved_by
     from unmapped
     cross join seed_orders
     cross join lowest_mapped
-    left join nearest_mapped
-        on unmapped.stage_name = nearest_mapped.stage_name
+    left join nearest_by_sort_order
+        on unmapped.stage_name = nearest_by_sort_order.stage_name
+    left join nearest_by_probability
+        on unmapped.stage_name = nearest_by_probability.stage_name
 
 ),
 
@@ -191,7 +231,7 @@ final as (
             as {{ dbt.type_boolean() }}
         ) as is_qualified_pipeline,
         cast(placed.forecast_category as {{ dbt.type_string() }}) as forecast_category,
-        cast('record_flags' as {{ dbt.type_string() }}) as resolved_by
+        cast(placed.resolved_by as {{ dbt.type_string() }}) as resolved_by
     from placed
     cross join seed_orders
 
