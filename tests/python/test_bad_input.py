@@ -560,7 +560,7 @@ def test_every_raw_row_is_accounted_for(dirty_build: Built) -> None:
             "quarantined_rows, is_reconciled from audit.audit_raw_row_reconciliation"
         )
     }
-    assert len(rows) == 16
+    assert len(rows) == 17
     assert all(counts[-1] for counts in rows.values())
     # lead: 3 clean + stale copy + soft + future + no-created + 2 conflicting + 2 flagged = 11
     assert rows["salesforce.lead"][:5] == [11, 5, 2, 1, 3]

@@ -22,9 +22,9 @@ from revenue_engine.quality.raw import RAW_KEYS
 from revenue_engine.settings import PROJECT_DIR
 
 
-def test_sixteen_tables_with_their_keys() -> None:
+def test_seventeen_tables_with_their_keys() -> None:
     tables = load_contract()
-    assert len(tables) == 16
+    assert len(tables) == 17
     assert tables["salesforce/opportunity"].column_names[:3] == ["id", "account_id", "owner_id"]
     assert tables["google_ads/campaign_stats"].keys == ("campaign_id", "date")
     assert tables["linkedin_ads/ad_analytics_by_campaign"].keys == ("campaign_id", "day")

@@ -110,7 +110,7 @@ def dirty(runs: dict[str, Path]) -> Iterator[duckdb.DuckDBPyConnection]:
 
 def test_every_contract_table_is_written_with_its_columns_in_order(runs: dict[str, Path]) -> None:
     tables = contract_tables()
-    assert len(tables) == 16
+    assert len(tables) == 17
     for name, columns in tables.items():
         path = runs["dirty"] / f"{name}.parquet"
         assert path.exists(), name
@@ -770,7 +770,7 @@ def test_command_line_writes_every_table(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert len(list(tmp_path.glob("*/*.parquet"))) == 16
+    assert len(list(tmp_path.glob("*/*.parquet"))) == 17
     assert "salesforce/lead" in result.stdout
     bad = subprocess.run(
         [
