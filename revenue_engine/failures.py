@@ -5,6 +5,7 @@ known, and what to do. No Python traceback reaches a user (REVENUE_ENGINE_DEBUG=
 from __future__ import annotations
 
 import errno
+import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -15,10 +16,14 @@ _RAW_BLOCKS = ("Raw contract violated:", "Raw load times implausible:", "Passthr
 _RUNTIME = re.compile(r"(?:Runtime|Database|Compilation) Error in (\w+) (\S+) \(([^)]*)\)")
 _FAILURE = re.compile(r"Failure in test (\S+) \(([^)]*)\)")
 _GOT = re.compile(r"Got (\d+) results?")
+_GATES = re.compile(r"^models/(intermediate/(checks|flags)|audit)/")
 
 
-def explain_dbt_output(lines: list[str], raw_data_dir: Path | None) -> list[str]:
-    """FAILED lines for a failed `dbt build`, from its console output."""
+def explain_dbt_output(
+    lines: list[str], raw_data_dir: Path | None, manifest: Path | None = None
+) -> list[str]:
+    """FAILED lines for a failed `dbt build`, from its console output; a failing data test names
+    the column it tests and the raw tables its model is built from (dbt's `manifest`)."""
     found: list[str] = []
     text = [_strip(line) for line in lines]
     for index, line in enumerate(text):
@@ -40,8 +45,8 @@ def explain_dbt_output(lines: list[str], raw_data_dir: Path | None) -> list[str]
             name, path = failure.groups()
             got = next((m.group(1) for m in map(_GOT.search, text[index : index + 4]) if m), "?")
             found.append(
-                f"data test {name} ({path}) found {got} bad row(s): run "
-                f"`dbt test --select {name} --store-failures` to see them"
+                f"data test {name} ({path}) found {got} bad row(s){_raw_origin(manifest, name)}: "
+                f"run `dbt test --select {name} --store-failures` to see them"
             )
     if not found:
         for index, line in enumerate(text):
@@ -98,6 +103,46 @@ def explain_exception(step: str, error: BaseException) -> str:
         return f"{step}: {error.strerror or error}{where}"
     message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     return f"{step}: {explain_database_error(message, None)}"
+
+
+def _raw_origin(manifest: Path | None, test_name: str) -> str:
+    """`; column c of m, built from raw a.b, c.d`: where a failing test's bad rows come from."""
+    if manifest is None or not manifest.exists():
+        return ""
+    try:
+        graph = json.loads(manifest.read_text())
+    except (OSError, ValueError):
+        return ""
+    nodes = graph.get("nodes", {})
+    test = next(
+        (
+            node
+            for node in nodes.values()
+            if node.get("resource_type") == "test" and node.get("name") == test_name
+        ),
+        None,
+    )
+    if test is None:
+        return ""
+    raw: set[str] = set()
+    seen: set[str] = set()
+    todo = list(test.get("depends_on", {}).get("nodes", []))
+    while todo:
+        unique_id = todo.pop()
+        if unique_id in seen:
+            continue
+        seen.add(unique_id)
+        if unique_id.startswith("source."):
+            source = graph.get("sources", {}).get(unique_id, {})
+            raw.add(f"{source.get('source_name')}.{source.get('name')}")
+        elif not _GATES.search(nodes.get(unique_id, {}).get("original_file_path", "")):
+            # the quarantine and the flags read every raw table to hold records out: not where
+            # a value comes from
+            todo += nodes.get(unique_id, {}).get("depends_on", {}).get("nodes", [])
+    model = test.get("attached_node") or ""
+    column = test.get("column_name")
+    where = f"; column {column} of {model.rsplit('.', 1)[-1]}" if column and model else ""
+    return where + (f", built from raw {', '.join(sorted(raw))}" if raw else "")
 
 
 def _strip(line: str) -> str:

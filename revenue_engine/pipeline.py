@@ -215,7 +215,9 @@ def _run(settings: Settings, publish_results: bool) -> int:
         )
     except DbtError as error:
         archive_run_results(settings, "failed")
-        lines = failures.explain_dbt_output(error.output, settings.raw_data_dir)
+        lines = failures.explain_dbt_output(
+            error.output, settings.raw_data_dir, settings.target_dir / "manifest.json"
+        )
         return fail(settings, lines or [str(error)])
     archive_run_results(settings, "passed")
     incremental.record(settings)
@@ -285,7 +287,9 @@ def _run_on_spark(settings: Settings, publish_results: bool, timing: tuple) -> i
         run_dbt(settings, "build", "--selector", "nightly_full_build")
     except DbtError as error:
         archive_run_results(settings, "failed")
-        lines = failures.explain_dbt_output(error.output, settings.raw_data_dir)
+        lines = failures.explain_dbt_output(
+            error.output, settings.raw_data_dir, settings.target_dir / "manifest.json"
+        )
         return fail(settings, lines or [str(error)])
     archive_run_results(settings, "passed")
     mark = step_done("dbt build", mark)

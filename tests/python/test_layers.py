@@ -186,3 +186,29 @@ def test_the_docs_site_opens_on_the_project_overview(manifest: dict) -> None:
     ):
         assert f"`{name}`" in overview, name
     assert "macros/metrics/" in overview  # where each formula is defined
+
+
+def test_a_failing_data_test_names_its_column_and_the_raw_tables_behind_it(
+    manifest: dict, tmp_path: Path
+) -> None:
+    """The FAILED line of a failing mart test says which column and which raw tables to look at
+    (the lineage in dbt's manifest), not only the test's generated name."""
+    from revenue_engine.failures import explain_dbt_output
+
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps(manifest))
+    name = "non_negative_fct_pipeline_snapshots_amount_usd"
+    output = [
+        f"Failure in test {name} (models/marts/core/_core__models.yml)",
+        "  Got 6 results, configured to fail if != 0",
+    ]
+    (line,) = explain_dbt_output(output, None, path)
+    assert line.startswith(
+        f"data test {name} (models/marts/core/_core__models.yml) found 6 bad row(s); "
+        "column amount_usd of fct_pipeline_snapshots, built from raw "
+    )
+    raw = line.split("built from raw ")[1].split(":")[0].split(", ")
+    assert {"salesforce.opportunity", "salesforce.opportunity_history", "finance.fx_rates"} <= set(
+        raw
+    )
+    assert "google_ads.campaign_stats" not in raw
