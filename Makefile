@@ -9,7 +9,7 @@ TEST_WAREHOUSE_DIR ?= $(CURDIR)/warehouse/test
 # Two workers pass all but the MetricFlow tests, which meet another module holding the demo build (open).
 PYTEST_WORKERS ?= 0
 
-.PHONY: help setup run test test-fast unit-tests lint sqlfluff ruff semantic orchestration dagster dashboards dashboard-screenshots benchmark clean
+.PHONY: help setup prerequisites run test test-fast unit-tests lint sqlfluff ruff semantic orchestration dagster dashboards dashboard-screenshots benchmark clean
 
 help:
 	@echo "make run            set up, build the demo company's warehouse on DuckDB and publish it"
@@ -42,11 +42,19 @@ run: setup
 # Every check the project has. The pipeline run is dbt build (models and data tests) and the Great
 # Expectations suites; then dbt's unit tests, pytest, the semantic layer, the Dagster definitions and
 # the linters.
-test: setup
+test: prerequisites setup
 	WAREHOUSE_DIR=$(TEST_WAREHOUSE_DIR) $(BIN)/revenue-engine run
 	$(MAKE) unit-tests
 	WAREHOUSE_DIR=$(TEST_WAREHOUSE_DIR) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=25
 	$(MAKE) semantic orchestration lint
+
+# What make test needs beyond Python, checked first: one line each on how to install what is missing
+# (rather than failing in the Spark or browser tests twenty minutes in).
+prerequisites:
+	@java -version 2>&1 | head -1 | grep -Eq '"(1[7-9]|2[0-9])' || { \
+		echo "make test needs Java 17 or later for the Spark suite: apt-get install openjdk-17-jre-headless"; exit 1; }
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "make test needs Chromium for the dashboard tests: apt-get install chromium (.ci/run does it)"; exit 1; }
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow"
