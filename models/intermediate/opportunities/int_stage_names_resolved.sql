@@ -143,7 +143,7 @@ nearest_by_sort_order as (
         max(mapped_open_positions.stage_order) as stage_order
     from unmapped
     inner join mapped_open_positions
-        on mapped_open_positions.sort_order <= unmapped.sort_order
+        on unmapped.sort_order >= mapped_open_positions.sort_order
     where not unmapped.is_closed
     group by unmapped.stage_name
 
@@ -156,7 +156,7 @@ nearest_by_probability as (
         max(mapped_open_positions.stage_order) as stage_order
     from unmapped
     inner join mapped_open_positions
-        on mapped_open_positions.probability <= unmapped.probability
+        on unmapped.probability >= mapped_open_positions.probability
     where not unmapped.is_closed
     group by unmapped.stage_name
 
@@ -181,14 +181,14 @@ placed as (
         case
             when unmapped.is_closed then seed_orders.closed_order
             else coalesce(
-                nearest_by_sort_order.stage_order,
-                nearest_by_probability.stage_order,
-                lowest_mapped.stage_order,
-                dense_rank() over (
-                    partition by unmapped.is_closed
-                    order by unmapped.sort_order nulls last, unmapped.probability nulls first
+                    nearest_by_sort_order.stage_order,
+                    nearest_by_probability.stage_order,
+                    lowest_mapped.stage_order,
+                    dense_rank() over (
+                        partition by unmapped.is_closed
+                        order by unmapped.sort_order nulls last, unmapped.probability nulls first
+                    )
                 )
-            )
         end as stage_order,
         unmapped.is_closed,
         unmapped.is_won,

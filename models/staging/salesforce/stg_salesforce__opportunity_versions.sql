@@ -4,7 +4,7 @@
 -- moment it took effect (`_fivetran_start`). The versions are the exact history of each record; where
 -- opportunity_history does not land they are the deals' change history (int_opportunity_changes_validated).
 -- Read from every landed row (landed_relation: the active rows are what stg_salesforce__opportunities reads).
--- No rows when the table is not in history mode.
+-- No rows when the table is not in history mode (it has no _fivetran_start).
 -- depends_on: {{ source('salesforce', 'opportunity') }}
 {%- set landed = landed_relation('salesforce.opportunity') %}
 {%- set history_mode = false %}
@@ -15,10 +15,13 @@
 
 with
 
-{% if history_mode -%}
 source as (
 
-    select * from {{ landed }}
+    select
+        *,
+        {{ '_fivetran_start' if history_mode else 'cast(null as ' ~ dbt.type_timestamp() ~ ')' }} as version_start
+    from {{ landed }}
+    where {{ 'true' if history_mode else 'false' }}
 
 ),
 
@@ -26,7 +29,7 @@ renamed as (
 
     select
         {{ normalize_id('id') }} as opportunity_id,
-        {{ utc_timestamp('_fivetran_start') }} as changed_at,
+        {{ utc_timestamp('version_start') }} as changed_at,
         cast(trim(stage_name) as {{ dbt.type_string() }}) as stage_name,
         cast(amount as {{ type_double() }}) as amount,
         cast(close_date as date) as close_date,
@@ -60,8 +63,7 @@ compared as (
 final as (
 
     select
-        cast({{ dbt.concat(["opportunity_id", "'@'", dbt.cast("changed_at", dbt.type_string())]) }}
-            as {{ dbt.type_string() }}) as opportunity_change_id,
+        {{ dbt.concat(["opportunity_id", "'@'", dbt.cast("changed_at", dbt.type_string())]) }} as opportunity_change_id,
         opportunity_id,
         changed_at,
         stage_name,
@@ -84,24 +86,5 @@ final as (
         or is_won is distinct from previous_is_won
 
 )
-{%- else -%}
-final as (
-
-    select
-        cast(null as {{ dbt.type_string() }}) as opportunity_change_id,
-        cast(null as {{ dbt.type_string() }}) as opportunity_id,
-        cast(null as {{ dbt.type_timestamp() }}) as changed_at,
-        cast(null as {{ dbt.type_string() }}) as stage_name,
-        cast(null as {{ type_double() }}) as amount,
-        cast(null as date) as close_date,
-        cast(null as {{ dbt.type_float() }}) as probability,
-        cast(null as {{ dbt.type_string() }}) as forecast_category,
-        cast(null as {{ dbt.type_boolean() }}) as is_closed,
-        cast(null as {{ dbt.type_boolean() }}) as is_won,
-        cast(null as {{ dbt.type_timestamp() }}) as synced_at
-    where 1 = 0
-
-)
-{%- endif %}
 
 select * from final
