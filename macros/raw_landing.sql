@@ -208,7 +208,7 @@
 {% macro raw_loader(node, plan) %}
     {%- set loader = {'value': 'no load time'} -%}
     {%- for column in plan if column.name == node.loaded_at_field and column.landed_as -%}
-        {%- set landed = column.landed_as | replace('"', '') -%}
+        {%- set landed = column.landed_as | replace('"', '') | replace('`', '') -%}
         {%- if column.matched_by == 'raw_column_map' -%}
             {%- do loader.update({'value': 'mapped'}) -%}
         {%- elif landed.startswith('_airbyte') -%}
