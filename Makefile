@@ -14,6 +14,7 @@ PYTEST_WORKERS ?= 0
 help:
 	@echo "make run            set up, build the demo company's warehouse on DuckDB and publish it"
 	@echo "make test           set up, then every check: pipeline, pytest, MetricFlow, Dagster, linters"
+	@echo "make prerequisites  check what make test needs beyond Python (Java 17+, Chromium)"
 	@echo "make test-fast      the fast tests only (no warehouse build): everyday work"
 	@echo "make unit-tests     dbt's unit tests (fixed inputs, not the data) against the test warehouse"
 	@echo "make setup          create .venv and install the project with its dev tools"
